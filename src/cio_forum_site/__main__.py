@@ -1,0 +1,3 @@
+from cio_forum_site.cli import main
+
+raise SystemExit(main())
