@@ -1,0 +1,104 @@
+"""Stage 2 — the archive as a whole: indexes by municipality, 年度, series and tag.
+
+Pure: takes validated articles, does no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from cio_forum_site.dates import FiscalYear
+from cio_forum_site.model import Article
+from cio_forum_site.municipalities import Municipality, all_municipalities
+from cio_forum_site.slugs import slugify, tag_key
+
+
+@dataclass(frozen=True)
+class Tag:
+    key: str  # width- and case-folded
+    name: str  # as editors write it most often
+    slug: str
+
+    @property
+    def url(self) -> str:
+        return f"/topics/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Archive:
+    articles: tuple[Article, ...]  # newest first
+    by_slug: dict[str, Article] = field(repr=False)
+    by_municipality: dict[str, tuple[Article, ...]] = field(repr=False)  # code → newest first
+    by_fiscal_year: tuple[tuple[FiscalYear, tuple[Article, ...]], ...] = field(repr=False)
+    series: dict[str, tuple[Article, ...]] = field(repr=False)  # id → by part
+    tags: tuple[Tag, ...] = field(repr=False)  # by name
+    by_tag: dict[str, tuple[Article, ...]] = field(repr=False)  # tag key → newest first
+    tag_of: dict[str, Tag] = field(repr=False)  # tag key → Tag
+    position: dict[str, int] = field(repr=False)  # slug → index in ``articles``
+
+    def newer(self, article: Article) -> Article | None:
+        """The next article by date (次の記事)."""
+        i = self.position[article.slug]
+        return self.articles[i - 1] if i > 0 else None
+
+    def older(self, article: Article) -> Article | None:
+        """The previous article by date (前の記事)."""
+        i = self.position[article.slug]
+        return self.articles[i + 1] if i + 1 < len(self.articles) else None
+
+    def recent(self, n: int, *, excluding: Article | None = None) -> tuple[Article, ...]:
+        return tuple(a for a in self.articles if a is not excluding)[:n]
+
+    def tags_of(self, article: Article) -> tuple[Tag, ...]:
+        return tuple(self.tag_of[tag_key(t)] for t in dict.fromkeys(article.tags))
+
+    def municipalities_with_articles(self) -> tuple[Municipality, ...]:
+        return tuple(m for m in all_municipalities() if self.by_municipality.get(m.code))
+
+
+def make_archive(articles: list[Article]) -> Archive:
+    newest = tuple(sorted(articles, key=Article.sort_key, reverse=True))
+    by_municipality: dict[str, list[Article]] = defaultdict(list)
+    by_year: dict[FiscalYear, list[Article]] = defaultdict(list)
+    series: dict[str, list[Article]] = defaultdict(list)
+    by_tag: dict[str, list[Article]] = defaultdict(list)
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for article in newest:
+        for m in article.municipalities:
+            by_municipality[m.code].append(article)
+        by_year[article.fiscal_year].append(article)
+        if article.series:
+            series[article.series].append(article)
+        for tag in dict.fromkeys(article.tags):
+            key = tag_key(tag)
+            if article not in by_tag[key]:
+                by_tag[key].append(article)
+            spellings[key][tag] += 1
+    tags = _tags(spellings)
+    return Archive(
+        articles=newest,
+        by_slug={a.slug: a for a in newest},
+        by_municipality={k: tuple(v) for k, v in by_municipality.items()},
+        by_fiscal_year=tuple((fy, tuple(v)) for fy, v in sorted(by_year.items(), reverse=True)),
+        series={k: tuple(sorted(v, key=lambda a: (a.part or 0, a.sort_key()))) for k, v in series.items()},
+        tags=tuple(sorted(tags.values(), key=lambda t: (t.key, t.slug))),
+        by_tag={k: tuple(v) for k, v in by_tag.items()},
+        tag_of=tags,
+        position={a.slug: i for i, a in enumerate(newest)},
+    )
+
+
+def _tags(spellings: dict[str, Counter]) -> dict[str, Tag]:
+    """One Tag per folded key, with a unique slug (a numeric suffix on collision)."""
+    tags: dict[str, Tag] = {}
+    used: set[str] = set()
+    for key in sorted(spellings):
+        name = min(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        base = slugify(key)
+        slug, n = base, 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        tags[key] = Tag(key=key, name=name, slug=slug)
+    return tags

@@ -1,0 +1,101 @@
+"""The whole build, one stage after another: content → archive → render → search → output."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cio_forum_site.archive import make_archive
+from cio_forum_site.config import Site, load_site
+from cio_forum_site.content import load_archive
+from cio_forum_site.errors import BuildFailed, ContentError, display_path
+from cio_forum_site.output import check_output, staged_output
+from cio_forum_site.render import make_environment, plan_routes, render_routes
+
+
+@dataclass
+class BuildReport:
+    articles: int = 0
+    pages: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build(
+    content_dir: Path,
+    templates_dir: Path,
+    out_dir: Path,
+    *,
+    site: Site | None = None,
+    base_url: str | None = None,
+    search: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> BuildReport:
+    """Build the site into ``out_dir``. Raises BuildFailed with every problem found;
+    the existing output is replaced only when everything succeeded."""
+    report = BuildReport()
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.timings[name] = now - clock
+        clock = now
+
+    errors: list[ContentError] = []
+    if site is None:
+        site, errors = load_site(content_dir.parent / "site.toml")
+    site = site.with_base_url(base_url)
+    articles, problems = load_archive(content_dir)
+    errors += problems
+    if not templates_dir.is_dir():
+        errors.append(ContentError(display_path(templates_dir), 0, "テンプレートのフォルダがありません"))
+    if errors:
+        raise BuildFailed(sorted(errors))
+    check_output(out_dir, content_dir, templates_dir)
+    lap("load")
+
+    archive = make_archive(articles)
+    routes = plan_routes(archive, site)
+    env = make_environment(templates_dir)
+    report.articles, report.pages = len(articles), len(routes)
+    lap("plan")
+
+    with staged_output(out_dir) as stage:
+        try:
+            for i, (path, html) in enumerate(render_routes(env, routes, site)):
+                stage.write_text(path, html)
+                if progress:
+                    progress("render", i + 1, len(routes))
+        except Exception as exc:  # any failure inside a template is reported at its line
+            raise BuildFailed([template_error(exc, templates_dir)]) from None
+        stage.copy_tree(templates_dir / "static", "static")
+        for article in articles:
+            if article.image:
+                stage.copy_file(content_dir / article.image, article.image)
+        lap("render")
+        if search:
+            # search.documents(archive) turns the archive into SearchDocuments (search.py).
+            from cio_forum_site.search import build_search, documents
+
+            build_search(stage.path, documents(archive))
+            lap("search")
+    lap("output")
+    return report
+
+
+def template_error(exc: Exception, templates_dir: Path) -> ContentError:
+    """A template problem as ``templates/x.html:12: message``."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None) or 0
+    if not name:  # e.g. UndefinedError: find the template frame in the traceback
+        tb = exc.__traceback__
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename.endswith((".html", ".xml", ".txt")):
+                name, line = filename, tb.tb_lineno
+            tb = tb.tb_next
+    where = display_path(Path(name)) if name else display_path(templates_dir)
+    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    return ContentError(where, line, f"テンプレートの誤り: {message}")

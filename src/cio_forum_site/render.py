@@ -1,0 +1,351 @@
+"""Stage 3 — render: the site as a list of routes (url, output path, template, context).
+
+One function per page type builds that page's context from the archive; templates only
+display it. ``render_routes`` turns routes into HTML with Jinja2 (StrictUndefined,
+autoescape), so a typo in a template fails the build instead of rendering blank.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from cio_forum_site.archive import Archive, Tag
+from cio_forum_site.body import render_body
+from cio_forum_site.config import Site
+from cio_forum_site.dates import FiscalYear
+from cio_forum_site.model import Article, Heading
+from cio_forum_site.municipalities import KINDS, Municipality, all_municipalities
+
+RECENT_COUNT = 5  # 直近のバックナンバー
+HOME_COUNT = 10
+PART_NAMES = {2: ("前半", "後半"), 3: ("前編", "中編", "後編")}
+
+
+@dataclass(frozen=True)
+class Route:
+    url: str  # site-absolute, e.g. /articles/0005-kiyose/
+    template: str
+    context: dict[str, Any]
+
+    @property
+    def output_path(self) -> str:
+        """Where the page is written, relative to the output folder."""
+        path = self.url.lstrip("/")
+        return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+# ---- views: ready-made objects for templates ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str | None  # None: shown, not linked
+
+
+@dataclass(frozen=True)
+class ArticleCard:
+    """An article as it appears in lists."""
+
+    title: str
+    url: str
+    session_label: str
+    kind_label: str
+    date_iso: str
+    date_wareki: str
+    municipalities: tuple[Link, ...]
+    summary: str
+
+
+@dataclass(frozen=True)
+class MunicipalityEntry:
+    name: str
+    code: str
+    url: str | None  # None when not featured yet
+    count: int
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    label: str  # 令和3年度
+    slug: str
+    articles: tuple[ArticleCard, ...]
+
+
+@dataclass(frozen=True)
+class Pager:
+    current: int
+    total: int
+    pages: tuple[Link, ...]  # url None for the current page
+    previous: str | None
+    next: str | None
+
+
+def municipality_url(m: Municipality) -> str:
+    return f"/municipalities/{m.slug}/"
+
+
+def card(article: Article) -> ArticleCard:
+    return ArticleCard(
+        title=article.title,
+        url=article.url,
+        session_label=article.session_label,
+        kind_label=article.kind_label,
+        date_iso=article.date.isoformat(),
+        date_wareki=article.date_wareki,
+        municipalities=tuple(Link(m.name, municipality_url(m)) for m in article.municipalities),
+        summary=article.summary,
+    )
+
+
+def part_name(part: int, total: int) -> str:
+    names = PART_NAMES.get(total)
+    return names[part - 1] if names and part <= len(names) else f"第{part}部"
+
+
+def series_links(archive: Archive, article: Article) -> tuple[str, tuple[Link, ...]] | None:
+    """「この記事は全2回の後半です。」 and a link to each other part (None if not archived)."""
+    if not article.series or not article.part:
+        return None
+    siblings = archive.series.get(article.series, ())
+    total = max([article.parts or 0, article.part, *(a.part or 0 for a in siblings)])
+    by_part = {a.part: a for a in siblings if a.part}
+    others = tuple(
+        Link(f"{part_name(n, total)}はこちら" if n in by_part else f"{part_name(n, total)}はアーカイブにありません",
+             by_part[n].url if n in by_part else None)
+        for n in range(1, total + 1) if n != article.part
+    )
+    return f"この記事は全{total}回の{part_name(article.part, total)}です。", others
+
+
+# ---- one function per page type ----------------------------------------------------------
+
+
+def article_page(archive: Archive, article: Article) -> Route:
+    anchors = {h.text: h.anchor for h in article.blocks if isinstance(h, Heading) and h.level == 2}
+    newer, older = archive.newer(article), archive.older(article)
+    context = {
+        "page_title": article.title,
+        "description": article.summary,
+        "article": card(article),
+        "fiscal_year": article.fiscal_year.label,
+        "participants": article.participants,
+        "toc": tuple(Link(topic, f"#{anchors[topic]}" if topic in anchors else None)
+                     for topic in article.topics),
+        "tags": tuple(archive.tags_of(article)),
+        "credits": article.credits,
+        "image": f"/{article.image}" if article.image else None,
+        "body": render_body(article),
+        "series": series_links(archive, article),
+        "newer": card(newer) if newer else None,
+        "older": card(older) if older else None,
+        "recent": tuple(card(a) for a in archive.recent(RECENT_COUNT, excluding=article)),
+    }
+    return Route(article.url, "article.html", context)
+
+
+def backnumber_pages(archive: Archive, per_page: int) -> list[Route]:
+    """全てのバックナンバー: newest first, grouped by 年度, ``per_page`` to a page."""
+    articles = archive.articles
+    total = max(1, -(-len(articles) // per_page))
+
+    def url(n: int) -> str:
+        return "/backnumbers/" if n == 1 else f"/backnumbers/page/{n}/"
+
+    routes = []
+    for n in range(1, total + 1):
+        chunk = articles[(n - 1) * per_page : n * per_page]
+        groups: list[YearGroup] = []
+        for article in chunk:
+            fy = article.fiscal_year
+            if not groups or groups[-1].slug != fy.slug:
+                groups.append(YearGroup(fy.label, fy.slug, ()))
+            last = groups[-1]
+            groups[-1] = YearGroup(last.label, last.slug, (*last.articles, card(article)))
+        pager = Pager(
+            current=n, total=total,
+            pages=tuple(Link(str(i), None if i == n else url(i)) for i in range(1, total + 1)),
+            previous=url(n - 1) if n > 1 else None,
+            next=url(n + 1) if n < total else None,
+        )
+        title = "全てのバックナンバー" + (f"（{n}ページ目）" if n > 1 else "")
+        routes.append(Route(url(n), "backnumbers.html", {
+            "page_title": title,
+            "description": f"座談会とインタビューの全{len(articles)}本を新しい順に。",
+            "groups": tuple(groups),
+            "pager": pager,
+            "count": len(articles),
+            "years": tuple(Link(fy.label, None) for fy, _ in archive.by_fiscal_year),
+        }))
+    return routes
+
+
+def municipalities_page(archive: Archive) -> Route:
+    groups = []
+    for kind in KINDS:
+        entries = tuple(
+            MunicipalityEntry(m.name, m.code,
+                              municipality_url(m) if archive.by_municipality.get(m.code) else None,
+                              len(archive.by_municipality.get(m.code, ())))
+            for m in all_municipalities() if m.kind == kind
+        )
+        groups.append((kind, entries))
+    featured = len(archive.municipalities_with_articles())
+    return Route("/municipalities/", "municipalities.html", {
+        "page_title": "区市町村から探す",
+        "description": f"東京都の62区市町村のうち{featured}団体の座談会を掲載しています。",
+        "groups": tuple(groups),
+        "featured": featured,
+        "total": len(all_municipalities()),
+    })
+
+
+def municipality_pages(archive: Archive) -> list[Route]:
+    routes = []
+    for m in archive.municipalities_with_articles():
+        articles = archive.by_municipality[m.code]
+        routes.append(Route(municipality_url(m), "municipality.html", {
+            "page_title": f"{m.name}の記事",
+            "description": f"{m.name}のCIOが参加した座談会など{len(articles)}本。",
+            "municipality": m,
+            "articles": tuple(card(a) for a in articles),
+        }))
+    return routes
+
+
+def topics_page(archive: Archive) -> Route:
+    entries = tuple((tag, len(archive.by_tag[tag.key])) for tag in archive.tags)
+    return Route("/topics/", "topics.html", {
+        "page_title": "テーマから探す",
+        "description": "タグごとに記事をまとめています。",
+        "tags": entries,
+    })
+
+
+def topic_pages(archive: Archive) -> list[Route]:
+    return [
+        Route(tag.url, "topic.html", {
+            "page_title": f"テーマ「{tag.name}」",
+            "description": f"「{tag.name}」の記事{len(archive.by_tag[tag.key])}本。",
+            "tag": tag,
+            "articles": tuple(card(a) for a in archive.by_tag[tag.key]),
+        })
+        for tag in archive.tags
+    ]
+
+
+def home_page(archive: Archive) -> Route:
+    return Route("/", "index.html", {
+        "page_title": "",
+        "description": "",
+        "latest": tuple(card(a) for a in archive.recent(HOME_COUNT)),
+        "count": len(archive.articles),
+        "featured": len(archive.municipalities_with_articles()),
+        "tag_count": len(archive.tags),
+    })
+
+
+def search_page(archive: Archive) -> Route:
+    years = tuple(fy.label for fy, _ in archive.by_fiscal_year)
+    return Route("/search/", "search.html", {
+        "page_title": "記事を検索",
+        "description": "座談会の記事を日本語で検索できます。",
+        "search": {
+            "municipalities": tuple(m.name for m in archive.municipalities_with_articles()),
+            "fiscal_years": years,
+            "tags": tuple(t.name for t in archive.tags),
+        },
+    })
+
+
+def not_found_page() -> Route:
+    return Route("/404.html", "404.html", {
+        "page_title": "ページが見つかりません",
+        "description": "",
+    })
+
+
+def plan_routes(archive: Archive, site: Site) -> list[Route]:
+    """Every page of the site."""
+    return [
+        home_page(archive),
+        *(article_page(archive, a) for a in archive.articles),
+        *backnumber_pages(archive, site.per_page),
+        municipalities_page(archive),
+        *municipality_pages(archive),
+        topics_page(archive),
+        *topic_pages(archive),
+        search_page(archive),
+        not_found_page(),
+    ]
+
+
+# ---- templates ------------------------------------------------------------------------------
+
+
+def relative_url(target: str, current: str) -> str:
+    """A link from page ``current`` to ``target`` (both site-absolute) that works under any
+    sub-path: /articles/a/ → ../../municipalities/kiyose/."""
+    if not target.startswith("/"):
+        return target  # already relative, an anchor or external
+    path, hash_, fragment = target.partition("#")
+    base = current if current.endswith("/") else posixpath.dirname(current) + "/"
+    rel = posixpath.relpath(path, base) if path != base else "."
+    if path.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    if rel == "./" and not path.endswith("/"):
+        rel = "."
+    return rel + hash_ + fragment
+
+
+@jinja2.pass_context
+def _rel(context: jinja2.runtime.Context, target: str) -> str:
+    return relative_url(target, context["page_url"])
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["rel"] = _rel
+    return env
+
+
+def render_routes(env: jinja2.Environment, routes: list[Route], site: Site,
+                  assets: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """(output path, HTML) for every route."""
+    nav = (
+        Link("ホーム", "/"), Link("バックナンバー", "/backnumbers/"),
+        Link("区市町村", "/municipalities/"), Link("テーマ", "/topics/"), Link("検索", "/search/"),
+    )
+    for route in routes:
+        template = env.get_template(route.template)
+        root = relative_url("/", route.url)
+        yield route.output_path, template.render(
+            site=site,
+            page_url=route.url,
+            root="" if root == "./" else root,
+            nav=nav,
+            section=_section(route.url),
+            assets=assets or {},
+            **route.context,
+        )
+
+
+def _section(url: str) -> str:
+    return "/" + url.strip("/").split("/")[0] + "/" if url.strip("/") else "/"
+
+
+__all__ = ["Route", "plan_routes", "render_routes", "make_environment", "FiscalYear", "Tag",
+           "Markup"]

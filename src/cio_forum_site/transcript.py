@@ -1,0 +1,178 @@
+"""Speaker turns (発言) in a pasted transcript.
+
+Transcripts are pasted as they were spoken, so a turn starts at a line that names a
+participant by their label in one of four forms (full-width or ASCII punctuation):
+
+1. ``山田`` — the label alone on a line;
+2. ``山田（架空市）`` — the label with a note in brackets;
+3. ``架空市CIO：山田（以下「山田」）`` or ``都CIO：山田`` — a role, a colon, then the label;
+4. ``山田：はい、そう思います。`` — the label, a colon, and the words.
+
+A turn runs until the next speaker line or heading. Lines beginning with ― or — are the
+interviewer's questions (聞き手).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cio_forum_site.model import Block, Heading, Participant, Prose, Question, Turn
+
+HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+QUESTION_MARKS = ("―", "—", "──")
+NOTE_RE = re.compile(r"^(?P<who>[^()]+?)\s*\((?P<note>[^()]*)\)$")
+INTRO_RE = re.compile(r"^(?P<who>.+?)\s*\(以下[「『\"](?P<label>[^」』\"]+)[」』\"]\)$")
+# What an unrecognised speaker label looks like: a short run of name-like characters.
+NAME_RE = re.compile(r"[\w・\u3005\u30fc]{1,8}")
+
+
+@dataclass(frozen=True)
+class Transcript:
+    blocks: tuple[Block, ...]
+    suspects: tuple[tuple[int, str], ...]  # (line, text) of label-like lines naming no one
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+class _Labels:
+    """Recognises participants by label, or by full name with or without the space."""
+
+    def __init__(self, participants: Sequence[Participant]):
+        self.by_key: dict[str, str] = {}
+        for p in participants:
+            self.by_key.setdefault(_squash(_norm(p.name)), p.speaker)
+        for p in participants:  # labels win over names
+            self.by_key[_squash(_norm(p.speaker))] = p.speaker
+
+    def get(self, text: str) -> str | None:
+        return self.by_key.get(_squash(text)) if text else None
+
+    def who(self, text: str) -> str | None:
+        """A label, alone or with a note in brackets: 山田 / 山田（架空市）."""
+        label = self.get(text)
+        if label is None and (m := NOTE_RE.match(text)):
+            label = self.get(m["who"])
+        return label
+
+
+def _colon(text: str) -> int:
+    """Index of the first colon, full-width or ASCII, or -1."""
+    positions = [i for i in (text.find("："), text.find(":")) if i >= 0]
+    return min(positions) if positions else -1
+
+
+def recognise(line: str, labels: _Labels) -> tuple[str, str] | None:
+    """(label, words on the same line) if ``line`` starts a speaker turn."""
+    norm = _norm(line)
+    if not norm or len(norm) > 200:
+        return None
+    if (label := labels.who(norm)) is not None:  # forms 1 and 2
+        return label, ""
+    cut = _colon(line)
+    if cut < 0:
+        return None
+    before, after = _norm(line[:cut]), line[cut + 1 :].strip()
+    if (label := labels.who(before)) is not None:  # form 4
+        return label, after
+    after_norm = _norm(after)
+    if m := INTRO_RE.match(after_norm):  # form 3, introducing the label
+        label = labels.get(m["label"]) or labels.who(m["who"])
+        if label is not None:
+            return label, ""
+    if (label := labels.who(after_norm)) is not None:  # form 3
+        return label, ""
+    return None
+
+
+def _suspect(line: str) -> bool:
+    """A line shaped like a speaker label (a short name with a colon or a note) — for
+    warnings about labels that name no participant."""
+    norm = _norm(line)
+    cut = norm.find(":")
+    if cut >= 0:
+        who = norm[:cut].strip()
+        if m := NOTE_RE.match(who):
+            who = m["who"].strip()
+        return bool(NAME_RE.fullmatch(who))
+    if m := NOTE_RE.match(norm):
+        return bool(NAME_RE.fullmatch(m["who"].strip()))
+    return False
+
+
+def speaker_turns(body: str, participants: Sequence[Participant], first_line: int = 1) -> Transcript:
+    """Split a body into headings, prose, questions and speaker turns."""
+    labels = _Labels(participants)
+    blocks: list[Block] = []
+    suspects: list[tuple[int, str]] = []
+    current: dict | None = None  # {"kind", "speaker", "lines", "line"}
+    fence: str | None = None
+    heading_count = 0
+
+    def close() -> None:
+        nonlocal current
+        if current is None:
+            return
+        text = "\n".join(current["lines"]).strip("\n")
+        if current["kind"] == "turn":
+            blocks.append(Turn(current["speaker"], text, current["line"]))
+        elif text.strip():
+            cls = Question if current["kind"] == "question" else Prose
+            blocks.append(cls(text, current["line"]))
+        current = None
+
+    def start(kind: str, line_no: int, speaker: str = "", first: str = "") -> None:
+        nonlocal current
+        close()
+        current = {"kind": kind, "speaker": speaker, "lines": [first] if first else [],
+                   "line": line_no}
+
+    for offset, line in enumerate(body.split("\n")):
+        line_no = first_line + offset
+        stripped = line.strip()
+        if fence is not None:
+            current["lines"].append(line)
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        if m := FENCE_RE.match(line):
+            if current is None:
+                start("prose", line_no)
+            current["lines"].append(line)
+            fence = m.group(1)[0] * 3
+            continue
+        if m := HEADING_RE.match(stripped):
+            close()
+            heading_count += 1
+            blocks.append(Heading(len(m.group(1)), m.group(2), line_no, f"h{heading_count}"))
+            continue
+        if stripped.startswith(QUESTION_MARKS):
+            start("question", line_no, first=stripped)
+            continue
+        if stripped == "":
+            if current is not None:
+                if current["kind"] == "question":
+                    close()
+                else:
+                    current["lines"].append("")
+            continue
+        turn = recognise(stripped, labels)
+        if turn is not None:
+            start("turn", line_no, speaker=turn[0], first=turn[1])
+            continue
+        if _suspect(stripped):
+            suspects.append((line_no, stripped))
+        if current is None:
+            start("prose", line_no)
+        current["lines"].append(line)
+    close()
+    return Transcript(tuple(blocks), tuple(suspects))
