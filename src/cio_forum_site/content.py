@@ -185,6 +185,8 @@ def _parse_yaml(text: str, offset: int, problems: _Problems) -> tuple[Any, Any]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset + 1 if mark else offset
         what = exc.problem or exc.context or "読めません"
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            what += f"（{exc.context_mark.line + offset + 1}行目の {exc.context} の途中）"
         problems.add(line, f"front matter の YAML が正しくありません: {what}")
     except yaml.YAMLError as exc:
         problems.add(offset, f"front matter の YAML が正しくありません: {exc}")
