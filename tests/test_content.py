@@ -55,7 +55,7 @@ def test_a_valid_article_becomes_an_article_with_defaults():
 def test_malformed_yaml_is_reported_at_its_line_not_turned_into_body_text():
     text = "---\ntitle: a\nsession: [1\ndate: 2021-01-01\n---\n"
     assert messages(text) == [
-        "a.md:4: front matter の YAML が正しくありません: expected ',' or ']', but got ':'"
+        "a.md:4: front matter の YAML が正しくありません: did not find expected ',' or ']'"
         "（3行目の while parsing a flow sequence の途中）"
     ]
 
@@ -143,7 +143,7 @@ def test_every_problem_in_every_file_is_reported_in_one_run():
     _, errors = load_archive(FIXTURES / "broken", base=FIXTURES / "broken")
     shown = [str(e) for e in sorted(errors)]
     assert shown == [
-        "01-malformed-yaml.md:6: front matter の YAML が正しくありません: expected ',' or ']', but got ':'（5行目の while parsing a flow sequence の途中）",
+        "01-malformed-yaml.md:6: front matter の YAML が正しくありません: did not find expected ',' or ']'（5行目の while parsing a flow sequence の途中）",
         "02-unclosed.md:1: front matter が閉じられていません: 1行目の `---` に対応する `---` の行がありません",
         "03-missing-title.md:1: 必須項目 `title` がありません",
         "04-wrong-type.md:3: `session` は1以上の整数で書いてください（「第五回」 になっています）",

@@ -71,3 +71,8 @@ def test_ordinary_sentences_are_not_turns():
 def test_turns_keep_the_line_they_start_on():
     blocks = speaker_turns("\n\n佐藤：はい。\n", PEOPLE, first_line=20).blocks
     assert blocks[0].line == 22
+
+
+def test_a_long_paragraph_after_the_label_and_colon_is_still_a_turn():
+    words = "標準化の作業は、" * 60
+    assert turns(f"佐藤：{words}\n") == [("佐藤", words)]

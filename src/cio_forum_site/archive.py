@@ -48,7 +48,13 @@ class Archive:
         return self.articles[i + 1] if i + 1 < len(self.articles) else None
 
     def recent(self, n: int, *, excluding: Article | None = None) -> tuple[Article, ...]:
-        return tuple(a for a in self.articles if a is not excluding)[:n]
+        found: list[Article] = []
+        for a in self.articles:
+            if len(found) == n:
+                break
+            if a is not excluding:
+                found.append(a)
+        return tuple(found)
 
     def tags_of(self, article: Article) -> tuple[Tag, ...]:
         return tuple(self.tag_of[tag_key(t)] for t in dict.fromkeys(article.tags))

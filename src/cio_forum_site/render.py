@@ -7,6 +7,7 @@ autoescape), so a typo in a template fails the build instead of rendering blank.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -290,6 +291,7 @@ def plan_routes(archive: Archive, site: Site) -> list[Route]:
 # ---- templates ------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
 def relative_url(target: str, current: str) -> str:
     """A link from page ``current`` to ``target`` (both site-absolute) that works under any
     sub-path: /articles/a/ → ../../municipalities/kiyose/."""

@@ -71,33 +71,37 @@ def _colon(text: str) -> int:
     return min(positions) if positions else -1
 
 
+LINE_LABEL_MAX = 80  # forms 1–3 are a label line, short by nature
+PREFIX_MAX = 40  # in form 4 the colon comes right after the label (and its note)
+
+
 def recognise(line: str, labels: _Labels) -> tuple[str, str] | None:
     """(label, words on the same line) if ``line`` starts a speaker turn."""
+    cut = _colon(line[: PREFIX_MAX + 1])
+    if cut >= 0 and (label := labels.who(_norm(line[:cut]))) is not None:  # form 4
+        return label, line[cut + 1 :].strip()
+    if len(line) > LINE_LABEL_MAX:
+        return None
     norm = _norm(line)
-    if not norm or len(norm) > 200:
+    if not norm:
         return None
     if (label := labels.who(norm)) is not None:  # forms 1 and 2
         return label, ""
     cut = _colon(line)
     if cut < 0:
         return None
-    before, after = _norm(line[:cut]), line[cut + 1 :].strip()
-    if (label := labels.who(before)) is not None:  # form 4
-        return label, after
-    after_norm = _norm(after)
-    if m := INTRO_RE.match(after_norm):  # form 3, introducing the label
+    after = _norm(line[cut + 1 :])
+    if m := INTRO_RE.match(after):  # form 3, introducing the label
         label = labels.get(m["label"]) or labels.who(m["who"])
         if label is not None:
             return label, ""
-    if (label := labels.who(after_norm)) is not None:  # form 3
-        return label, ""
-    return None
+    return (labels.who(after), "") if labels.who(after) is not None else None  # form 3
 
 
 def _suspect(line: str) -> bool:
     """A line shaped like a speaker label (a short name with a colon or a note) — for
     warnings about labels that name no participant."""
-    norm = _norm(line)
+    norm = _norm(line[:LINE_LABEL_MAX])
     cut = norm.find(":")
     if cut >= 0:
         who = norm[:cut].strip()
