@@ -19,6 +19,16 @@ def markdown(text: str) -> str:
     return _md.render(text)
 
 
+class LazyBody:
+    """The body HTML, made when the template prints it (so in the render workers)."""
+
+    def __init__(self, article: Article):
+        self.article = article
+
+    def __html__(self) -> str:
+        return render_body(self.article)
+
+
 def render_body(article: Article) -> Markup:
     parts: list[str] = []
     for block in article.blocks:

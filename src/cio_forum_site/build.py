@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,8 +13,10 @@ from cio_forum_site.archive import make_archive
 from cio_forum_site.config import Site, load_site
 from cio_forum_site.content import load_archive
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
-from cio_forum_site.output import check_output, staged_output
-from cio_forum_site.render import make_environment, plan_routes, render_routes
+from cio_forum_site.output import Stage, check_output, staged_output
+from cio_forum_site.render import Route, make_environment, plan_routes, render_routes
+
+PARALLEL_MIN = 200  # below this many pages, forking costs more than it saves
 
 
 @dataclass
@@ -63,13 +67,7 @@ def build(
     lap("plan")
 
     with staged_output(out_dir) as stage:
-        try:
-            for i, (path, html) in enumerate(render_routes(env, routes, site)):
-                stage.write_text(path, html)
-                if progress:
-                    progress("render", i + 1, len(routes))
-        except Exception as exc:  # any failure inside a template is reported at its line
-            raise BuildFailed([template_error(exc, templates_dir)]) from None
+        render_pages(stage, env, routes, site, templates_dir, progress)
         stage.copy_tree(templates_dir / "static", "static")
         for article in articles:
             if article.image:
@@ -83,6 +81,49 @@ def build(
             lap("search")
     lap("output")
     return report
+
+
+def _render_share(stage: Stage, env, routes: list[Route], site: Site, templates_dir: Path,
+                  progress=None) -> ContentError | None:
+    """Render and write some routes; a template failure comes back as a value."""
+    try:
+        for i, (path, html) in enumerate(render_routes(env, routes, site)):
+            stage.write_text(path, html)
+            if progress:
+                progress("render", i + 1, len(routes))
+    except Exception as exc:  # any failure inside a template is reported at its line
+        return template_error(exc, templates_dir)
+    return None
+
+
+_shared: tuple = ()  # what forked render workers inherit
+
+
+def _render_worker(share: int) -> ContentError | None:
+    stage, env, routes, site, templates_dir, workers = _shared
+    return _render_share(stage, env, routes[share::workers], site, templates_dir)
+
+
+def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_dir: Path,
+                 progress=None) -> None:
+    """Render every route into the stage, on every core when there are many pages
+    (forked workers inherit the planned routes, so nothing is pickled but the result)."""
+    global _shared
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2 or len(routes) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
+        error = _render_share(stage, env, routes, site, templates_dir, progress)
+        errors = [error] if error else []
+    else:
+        _shared = (stage, env, routes, site, templates_dir, workers)
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                errors = [e for e in pool.map(_render_worker, range(workers)) if e]
+        finally:
+            _shared = ()
+        if progress:
+            progress("render", len(routes), len(routes))
+    if errors:
+        raise BuildFailed(errors[:1])
 
 
 def template_error(exc: Exception, templates_dir: Path) -> ContentError:

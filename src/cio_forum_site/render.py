@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from cio_forum_site.archive import Archive, Tag
-from cio_forum_site.body import render_body
+from cio_forum_site.body import LazyBody
 from cio_forum_site.config import Site
 from cio_forum_site.dates import FiscalYear
 from cio_forum_site.model import Article, Heading
@@ -143,7 +143,7 @@ def article_page(archive: Archive, article: Article) -> Route:
         "tags": tuple(archive.tags_of(article)),
         "credits": article.credits,
         "image": f"/{article.image}" if article.image else None,
-        "body": render_body(article),
+        "body": LazyBody(article),
         "series": series_links(archive, article),
         "newer": card(newer) if newer else None,
         "older": card(older) if older else None,
