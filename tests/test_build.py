@@ -221,3 +221,15 @@ def test_the_cli_prints_every_problem_and_a_count_and_exits_1(tmp_path: Path):
     assert lines[0].startswith("tests/fixtures/broken/01-malformed-yaml.md:6: ")
     assert lines[-1] == "8件の問題があります。直してからもう一度実行してください。"
     assert not out.exists()
+
+
+def test_the_sample_archive_builds_every_page_with_every_link_resolving(tmp_path: Path):
+    out = tmp_path / "build"
+    report = build(ROOT / "content", TEMPLATES, out, search=False)
+    assert report.articles == 5
+    slugs = sorted(p.stem for p in (ROOT / "content").glob("*.md"))
+    for slug in slugs:
+        doc = page(out, f"/articles/{slug}/")
+        assert doc.find(".//time").get("datetime")
+    assert (out / "municipalities/kokubunji/index.html").is_file()
+    assert [(p, link) for p, link, file in internal_references(out) if not file.is_file()] == []
