@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cio_forum_site.archive import make_archive
-from cio_forum_site.config import Site, load_site
+from cio_forum_site.assets import asset_urls, plan_assets
+from cio_forum_site.config import Site, base_url_problem, load_site
 from cio_forum_site.content import load_archive
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
 from cio_forum_site.output import Stage, check_output, staged_output
+from cio_forum_site.publish import publishing_routes
 from cio_forum_site.render import Route, make_environment, plan_routes, render_routes
 
 PARALLEL_MIN = 200  # below this many pages, forking costs more than it saves
@@ -50,8 +52,12 @@ def build(
     errors: list[ContentError] = []
     if site is None:
         site, errors = load_site(content_dir.parent / "site.toml")
+    if base_url and (problem := base_url_problem(base_url)):
+        errors.append(ContentError("--base-url", 0, problem))
     site = site.with_base_url(base_url)
     articles, problems = load_archive(content_dir)
+    errors += problems
+    assets, problems = plan_assets(templates_dir / "static")  # fingerprinted CSS, JS, …
     errors += problems
     if not templates_dir.is_dir():
         errors.append(ContentError(display_path(templates_dir), 0, "テンプレートのフォルダがありません"))
@@ -62,13 +68,15 @@ def build(
 
     archive = make_archive(articles)
     routes = plan_routes(archive, site)
+    routes += publishing_routes(archive, site, routes)  # feeds, sitemap.xml, robots.txt
     env = make_environment(templates_dir)
     report.articles, report.pages = len(articles), len(routes)
     lap("plan")
 
     with staged_output(out_dir) as stage:
-        render_pages(stage, env, routes, site, templates_dir, progress)
-        stage.copy_tree(templates_dir / "static", "static")
+        render_pages(stage, env, routes, site, templates_dir, progress, asset_urls(assets))
+        for asset in assets:
+            stage.write_bytes(asset.output_path, asset.data)
         for article in articles:
             if article.image:
                 stage.copy_file(content_dir / article.image, article.image)
@@ -84,10 +92,10 @@ def build(
 
 
 def _render_share(stage: Stage, env, routes: list[Route], site: Site, templates_dir: Path,
-                  progress=None) -> ContentError | None:
+                  progress=None, assets: dict[str, str] | None = None) -> ContentError | None:
     """Render and write some routes; a template failure comes back as a value."""
     try:
-        for i, (path, html) in enumerate(render_routes(env, routes, site)):
+        for i, (path, html) in enumerate(render_routes(env, routes, site, assets)):
             stage.write_text(path, html)
             if progress:
                 progress("render", i + 1, len(routes))
@@ -100,21 +108,21 @@ _shared: tuple = ()  # what forked render workers inherit
 
 
 def _render_worker(share: int) -> ContentError | None:
-    stage, env, routes, site, templates_dir, workers = _shared
-    return _render_share(stage, env, routes[share::workers], site, templates_dir)
+    stage, env, routes, site, templates_dir, workers, assets = _shared
+    return _render_share(stage, env, routes[share::workers], site, templates_dir, None, assets)
 
 
 def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_dir: Path,
-                 progress=None) -> None:
+                 progress=None, assets: dict[str, str] | None = None) -> None:
     """Render every route into the stage, on every core when there are many pages
     (forked workers inherit the planned routes, so nothing is pickled but the result)."""
     global _shared
     workers = min(os.cpu_count() or 1, 4)
     if workers < 2 or len(routes) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-        error = _render_share(stage, env, routes, site, templates_dir, progress)
+        error = _render_share(stage, env, routes, site, templates_dir, progress, assets)
         errors = [error] if error else []
     else:
-        _shared = (stage, env, routes, site, templates_dir, workers)
+        _shared = (stage, env, routes, site, templates_dir, workers, assets)
         try:
             with mp.get_context("fork").Pool(workers) as pool:
                 errors = [e for e in pool.map(_render_worker, range(workers)) if e]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cio_forum_site.errors import ContentError, display_path
 
@@ -26,6 +28,28 @@ class Site:
             return self
         return replace(self, base_url=base_url.rstrip("/") + "/" if base_url else "")
 
+    @property
+    def locale(self) -> str:
+        """The language as Open Graph writes it: ja → ja_JP."""
+        return {"ja": "ja_JP", "en": "en_US"}.get(self.language, self.language.replace("-", "_"))
+
+    @property
+    def base_path(self) -> str:
+        """The path the site is served under: /cio/ for https://example.org/cio/ ("" if unknown)."""
+        return (urlsplit(self.base_url).path or "/") if self.base_url else ""
+
+
+def base_url_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a base URL, or None ("" is fine: a site that works anywhere)."""
+    if value == "":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"公開URLは https://example.org/cio/ のように http(s):// から書いてください（{value!r}）"
+    if parts.query or parts.fragment or re.search(r"\s", value):
+        return f"公開URLに ? や # や空白は使えません（{value!r}）"
+    return None
+
 
 def load_site(path: Path) -> tuple[Site, list[ContentError]]:
     """Read site.toml; a missing file means the defaults."""
@@ -33,18 +57,30 @@ def load_site(path: Path) -> tuple[Site, list[ContentError]]:
         return Site(), []
     shown = display_path(path)
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        return Site(), [ContentError(shown, 0, f"site.toml を読めません: {exc}")]
+        at = re.search(r"at line (\d+)", str(exc))
+        return Site(), [ContentError(shown, int(at[1]) if at else 0, f"site.toml を読めません: {exc}")]
+
+    def line_of(key: str) -> int:
+        match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+        return text.count("\n", 0, match.start()) + 1 if match else 0
+
     known = Site.__dataclass_fields__
-    errors = [ContentError(shown, 0, f"知らない設定 `{k}` です") for k in data if k not in known]
+    errors = [ContentError(shown, line_of(k), f"知らない設定 `{k}` です") for k in data if k not in known]
     values = {}
     for key, value in data.items():
         if key not in known:
             continue
         expected = type(getattr(Site(), key))
         if not isinstance(value, expected) or isinstance(value, bool):
-            errors.append(ContentError(shown, 0, f"`{key}` の値の型が違います"))
+            errors.append(ContentError(shown, line_of(key), f"`{key}` の値の型が違います"))
+            continue
+        problem = (base_url_problem(value) if key == "base_url"
+                   else "1以上の数にしてください" if key == "per_page" and value < 1 else None)
+        if problem:
+            errors.append(ContentError(shown, line_of(key), f"`{key}`: {problem}"))
             continue
         values[key] = value
     site = Site(**{k: v for k, v in values.items() if k != "base_url"})

@@ -93,6 +93,10 @@ def municipality_url(m: Municipality) -> str:
     return f"/municipalities/{m.slug}/"
 
 
+def municipality_feed_url(m: Municipality) -> str:
+    return f"/municipalities/{m.slug}/feed.xml"
+
+
 def card(article: Article) -> ArticleCard:
     return ArticleCard(
         title=article.title,
@@ -129,7 +133,33 @@ def series_links(archive: Archive, article: Article) -> tuple[str, tuple[Link, .
 # ---- one function per page type ----------------------------------------------------------
 
 
-def article_page(archive: Archive, article: Article) -> Route:
+def structured_data(article: Article, site: Site) -> dict[str, Any]:
+    """schema.org JSON-LD for an article page: an Article about its municipalities."""
+    author = ({"@type": "Person", "name": article.credits.author} if article.credits.author
+              else {"@type": "Organization", "name": site.title})
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title,
+        "description": article.summary,
+        "datePublished": (article.published or article.date).isoformat(),
+        "inLanguage": site.language,
+        "author": author,
+        "publisher": {"@type": "Organization", "name": site.title},
+    }
+    if article.municipalities:
+        data["about"] = [{"@type": "AdministrativeArea", "name": m.name,
+                          **({"url": absolute_url(site, municipality_url(m))} if site.base_url else {})}
+                         for m in article.municipalities]
+    if site.base_url:
+        data["url"] = data["mainEntityOfPage"] = absolute_url(site, article.url)
+        if article.image:
+            data["image"] = absolute_url(site, f"/{article.image}")
+    return data
+
+
+def article_page(archive: Archive, article: Article, site: Site | None = None) -> Route:
+    site = site or Site()
     anchors = {h.text: h.anchor for h in article.blocks if isinstance(h, Heading) and h.level == 2}
     newer, older = archive.newer(article), archive.older(article)
     context = {
@@ -143,6 +173,9 @@ def article_page(archive: Archive, article: Article) -> Route:
         "tags": tuple(archive.tags_of(article)),
         "credits": article.credits,
         "image": f"/{article.image}" if article.image else None,
+        "share_image": absolute_url(site, f"/{article.image}") if article.image else None,
+        "published_iso": (article.published or article.date).isoformat(),
+        "structured_data": structured_data(article, site),
         "body": LazyBody(article),
         "series": series_links(archive, article),
         "newer": card(newer) if newer else None,
@@ -216,6 +249,7 @@ def municipality_pages(archive: Archive) -> list[Route]:
             "page_title": f"{m.name}の記事",
             "description": f"{m.name}のCIOが参加した座談会など{len(articles)}本。",
             "municipality": m,
+            "feed": municipality_feed_url(m),
             "articles": tuple(card(a) for a in articles),
         }))
     return routes
@@ -270,6 +304,9 @@ def not_found_page() -> Route:
     return Route("/404.html", "404.html", {
         "page_title": "ページが見つかりません",
         "description": "",
+        # GitHub Pages serves this page for a missing URL at any depth, so relative links
+        # would break: with a base URL, link from the site's root path (/cio/static/…).
+        "absolute_links": True,
     })
 
 
@@ -277,7 +314,7 @@ def plan_routes(archive: Archive, site: Site) -> list[Route]:
     """Every page of the site."""
     return [
         home_page(archive),
-        *(article_page(archive, a) for a in archive.articles),
+        *(article_page(archive, a, site) for a in archive.articles),
         *backnumber_pages(archive, site.per_page),
         municipalities_page(archive),
         *municipality_pages(archive),
@@ -307,20 +344,29 @@ def relative_url(target: str, current: str) -> str:
     return rel + hash_ + fragment
 
 
+def absolute_url(site: Site, target: str) -> str | None:
+    """``target`` (site-absolute) as a full URL under the site's base URL; None without one."""
+    return site.base_url + target.lstrip("/") if site.base_url else None
+
+
 @jinja2.pass_context
 def _rel(context: jinja2.runtime.Context, target: str) -> str:
+    base_path = context["site"].base_path
+    if context.get("absolute_links") and base_path and target.startswith("/"):
+        return base_path + target.lstrip("/")
     return relative_url(target, context["page_url"])
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
-        autoescape=True,
+        autoescape=lambda name: not (name or "").endswith(".txt"),  # HTML and XML; not robots.txt
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["rel"] = _rel
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # JSON-LD
     return env
 
 
@@ -341,6 +387,7 @@ def render_routes(env: jinja2.Environment, routes: list[Route], site: Site,
             nav=nav,
             section=_section(route.url),
             assets=assets or {},
+            canonical=absolute_url(site, route.url),
             **route.context,
         )
 
