@@ -64,7 +64,7 @@ def load_site(path: Path) -> tuple[Site, list[ContentError]]:
         return Site(), [ContentError(shown, int(at[1]) if at else 0, f"site.toml を読めません: {exc}")]
 
     def line_of(key: str) -> int:
-        match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+        match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
         return text.count("\n", 0, match.start()) + 1 if match else 0
 
     known = Site.__dataclass_fields__
