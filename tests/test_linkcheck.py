@@ -255,3 +255,37 @@ def test_the_checker_finds_a_missing_page_asset_and_fragment(tmp_path: Path):
     assert ("../../municipalities/kiyose/", "HTTP 404") in why  # from the article
     assert any(w.startswith("../static/style.") and r == "HTTP 404" for w, r in why)
     assert any(r.startswith("no #gone-") for _, r in why)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not HAS_SEARCH, reason="the search stage (search.py) has not landed yet")
+def test_search_works_under_the_sub_path(served):
+    """Search in Chromium at /cio/search/: Pagefind loads from /cio/pagefind/ and the results
+    link to articles under /cio/."""
+    from playwright.sync_api import sync_playwright
+
+    _, root = served
+    requests_outside: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page()
+            tab.on("request", lambda r: None if r.url.startswith(root) or r.url.startswith("data:")
+                   else requests_outside.append(r.url))
+            failed: list[str] = []
+            tab.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+            tab.goto(root + "search/?q=" + "標準化")
+            results = tab.locator("#search-results a[href*='/articles/']")
+            results.first.wait_for(timeout=20_000)
+            hrefs = results.evaluate_all("links => links.map(a => a.href)")
+            assert hrefs and all(h.startswith(root + "articles/") for h in hrefs), hrefs
+            tab.goto(hrefs[0])
+            assert tab.locator("h1").first.inner_text()
+            assert failed == []
+        finally:
+            browser.close()
+    assert requests_outside == []
