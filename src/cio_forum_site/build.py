@@ -37,6 +37,7 @@ def build(
     base_url: str | None = None,
     search: bool = True,
     progress: Callable[[str, int, int], None] | None = None,
+    load: Callable[[Path], tuple[list, list[ContentError]]] = load_archive,
 ) -> BuildReport:
     """Build the site into ``out_dir``. Raises BuildFailed with every problem found;
     the existing output is replaced only when everything succeeded."""
@@ -55,7 +56,7 @@ def build(
     if base_url and (problem := base_url_problem(base_url)):
         errors.append(ContentError("--base-url", 0, problem))
     site = site.with_base_url(base_url)
-    articles, problems = load_archive(content_dir)
+    articles, problems = load(content_dir)  # serve passes a loader that caches parsed files
     errors += problems
     assets, problems = plan_assets(templates_dir / "static")  # fingerprinted CSS, JS, …
     errors += problems

@@ -12,10 +12,23 @@ from pathlib import Path
 from cio_forum_site import __version__
 from cio_forum_site.errors import BuildFailed, ContentError
 from cio_forum_site.output import OutputRefused
+from cio_forum_site.workflow import Refused
 
 EXAMPLES = {
     "build": "例: cio-forum-site build --content content --out build",
+    "new": "例: cio-forum-site new --municipality 清瀬市 --date 2024-05-20\n"
+           "例: cio-forum-site new --municipality 武蔵野市 --municipality 立川市 --title \"題名\"",
+    "check": "例: cio-forum-site check\n例: cio-forum-site check --format json > problems.json",
+    "serve": "例: cio-forum-site serve\n例: cio-forum-site serve --port 8001",
+    "import": "例: cio-forum-site import 清瀬市の座談会.txt\n例: cio-forum-site import blog/*.txt --content content",
 }
+WORKFLOW = """ふだんの使い方:
+  cio-forum-site new --municipality 清瀬市   新しい記事のファイルを作る
+  cio-forum-site serve                       書きながらブラウザで確かめる
+  cio-forum-site check                       記事に問題がないか確かめる
+  cio-forum-site import ブログの記事.txt     ブログの記事を読み込む
+  cio-forum-site build                       サイトを作る
+それぞれの説明は cio-forum-site new --help のように表示できます。"""
 
 
 def print_errors(errors: list[ContentError]) -> None:
@@ -26,11 +39,15 @@ def print_errors(errors: list[ContentError]) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from cio_forum_site.build import build
+    from cio_forum_site.workflow import progress_reporter
 
-    report = build(
-        Path(args.content), Path(args.templates), Path(args.out),
-        base_url=args.base_url, search=not args.no_search,
-    )
+    with progress_reporter(args.quiet) as progress:  # a progress bar on a terminal only
+        report = build(
+            Path(args.content), Path(args.templates), Path(args.out),
+            base_url=args.base_url, search=not args.no_search, progress=progress,
+        )
+    if args.verbose and not args.quiet:
+        print("  ".join(f"{stage} {seconds:.2f}秒" for stage, seconds in report.timings.items()))
     if not args.quiet:
         seconds = sum(report.timings.values())
         print(f"{report.articles}本の記事から{report.pages}ページを {args.out} に書き出しました"
@@ -38,10 +55,134 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from cio_forum_site.new import create_article
+
+    path = create_article(Path(args.content), args.municipality, date=args.date, title=args.title)
+    print(path)
+    if not args.quiet:
+        print("このファイルを開いて、参加者と本文を書いてください。"
+              "書けたら cio-forum-site check で確かめられます。", file=sys.stderr)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from cio_forum_site.check import format_json, format_text, run_check
+
+    report = run_check(Path(args.content))
+    errors = sum(p.severity == "error" for p in report.problems)
+    warnings = len(report.problems) - errors
+    sys.stdout.write((format_json if args.format == "json" else format_text)(report.problems))
+    if not args.quiet and args.format == "text":
+        if report.problems:
+            print(f"エラー {errors}件、警告 {warnings}件（{report.files}本の記事を確かめました）", file=sys.stderr)
+        else:
+            print(f"問題はありません（{report.files}本の記事を確かめました）", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from cio_forum_site.serve import serve
+
+    return serve(Path(args.content), Path(args.templates), Path(args.out), port=args.port,
+                 base_url=args.base_url, quiet=args.quiet, verbose=args.verbose)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from cio_forum_site.importing import import_files
+
+    results = import_files([Path(f) for f in args.files], Path(args.content))
+    for done in results:
+        if done.written:
+            print(f"{done.source} → {done.written}")
+            if args.verbose and done.result:
+                fm = done.result.front_matter
+                facts = [f"第{fm['session']}回" if fm.get("session") else "インタビュー",
+                         str(fm.get("date") or "開催日なし"), "・".join(fm.get("municipalities", [])),
+                         f"参加者{len(fm.get('participants', []))}人"]
+                print("  " + "、".join(f for f in facts if f))
+        for note in done.notes if done.written else ():
+            print(f"  確認してください: {note}")
+        if done.refused:
+            print(f"エラー: {done.refused}", file=sys.stderr)
+        for error in done.errors:
+            print(error, file=sys.stderr)
+    if not args.quiet and any(r.written for r in results):
+        print("書き出したファイルを確かめてから、cio-forum-site check で確認してください。", file=sys.stderr)
+    return max((r.exit_code for r in results), default=0)
+
+
+def _editor_commands(commands, common) -> None:
+    """new, check, serve and import: the editors' commands."""
+    raw = argparse.RawDescriptionHelpFormatter
+
+    n = commands.add_parser(
+        "new", help="新しい記事のファイルを作る", formatter_class=raw, epilog=EXAMPLES["new"],
+        description="記事のフォルダに新しい座談会の記事ファイルを作り、その場所を表示します。\n"
+                    "回の番号は今ある記事の次の番号、ファイル名は番号と区市町村の名前から決まります"
+                    "（例: 0030-kiyose.md）。\n分かっていることはオプションで渡すと書き込みます。"
+                    "残りの書き方は、ファイルの中に説明として書いてあります。\n"
+                    "同じ名前のファイルがあるときは、何も書きません。",
+    )
+    n.add_argument("--municipality", metavar="NAME", action="append", default=[],
+                   help="区市町村の正式な名前。2つ以上なら繰り返します（例: --municipality 清瀬市）")
+    n.add_argument("--date", metavar="YYYY-MM-DD", help="開催日（例: 2024-05-20）")
+    n.add_argument("--title", metavar="TEXT",
+                   help="記事の題名（省略すると「清瀬市CIO×都CIOの座談会」のように付けます）")
+    n.add_argument("--content", default="content", help="記事のフォルダ（既定: content）")
+    common(n)
+    n.set_defaults(run=cmd_new)
+
+    c = commands.add_parser(
+        "check", help="記事に問題がないか確かめる", formatter_class=raw, epilog=EXAMPLES["check"],
+        description="サイトを作るときと同じ確認をし、さらに間違いの可能性があるところを警告します:\n"
+                    "  欠けているシリーズの回、全角・半角や大文字・小文字だけが違うタグ、\n"
+                    "  参加者にいない名前の話者の行、一度も発言しない参加者、見つからない画像やリンク先。\n"
+                    "問題は全て、1行に1件「ファイル:行:桁: error か warning: 説明」の形で表示します"
+                    "（行や桁が分からないときは 0）。\n"
+                    "error が1件でもあれば終了コードは 1、warning だけなら 0 です。",
+    )
+    c.add_argument("--content", default="content", help="記事のフォルダ（既定: content）")
+    c.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text（既定）か json（path, line, col, severity, message を持つ一覧）")
+    common(c)
+    c.set_defaults(run=cmd_check)
+
+    s = commands.add_parser(
+        "serve", help="書きながらブラウザで確かめる（プレビュー）", formatter_class=raw,
+        epilog=EXAMPLES["serve"],
+        description="サイトを作り、http://127.0.0.1:8000/ で表示します（このパソコンからだけ見られます）。\n"
+                    "記事やテンプレートを保存するたびに作り直し、開いているブラウザのページを自動で"
+                    "読み込み直します。\n記事に問題があるときは、ターミナルとブラウザにその内容を"
+                    "表示し、直すまで前回のページを表示し続けます。\n止めるときは Ctrl-C を押します。",
+    )
+    s.add_argument("--port", type=int, default=8000, help="ポート番号（既定: 8000。0 なら空いている番号）")
+    s.add_argument("--content", default="content", help="記事のフォルダ（既定: content）")
+    s.add_argument("--templates", default="templates", help="テンプレートのフォルダ（既定: templates）")
+    s.add_argument("--out", default="build", help="サイトを作るフォルダ（既定: build）")
+    s.add_argument("--base-url", default=None, help="公開するURL（例: https://example.org/cio/）")
+    common(s)
+    s.set_defaults(run=cmd_serve)
+
+    i = commands.add_parser(
+        "import", help="ブログの記事（テキスト）を読み込む", formatter_class=raw,
+        epilog=EXAMPLES["import"],
+        description="マガジンのブログの記事をテキストとして保存したファイル（UTF-8）から、記事のファイル"
+                    "（例: content/0005-kiyose.md）を作ります。\n"
+                    "題名・開催日・回・区市町村・参加者・執筆者などを読み取り、自動で決められなかったことは"
+                    "「確認してください」として表示します。\n同じ名前のファイルがあるときは書きません。",
+    )
+    i.add_argument("files", metavar="FILE", nargs="+", help="ブログの記事を保存したテキストファイル")
+    i.add_argument("--content", default="content", help="記事のフォルダ（既定: content）")
+    common(i)
+    i.set_defaults(run=cmd_import)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="cio-forum-site",
         description="東京都・区市町村CIOフォーラムマガジンのアーカイブサイトを作ります。",
+        epilog=WORKFLOW, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     top.add_argument("--version", action="version", version=__version__)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -63,7 +204,27 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-search", action="store_true", help="検索インデックスを作らない（速い）")
     common(b)
     b.set_defaults(run=cmd_build)
+    _editor_commands(commands, common)
+    for p in (top, *commands.choices.values()):
+        _in_japanese(p)
     return top
+
+
+class _JapaneseUsage(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix if prefix is not None else "使い方: ")
+
+
+def _in_japanese(p: argparse.ArgumentParser) -> None:
+    """argparse's own words in --help (usage, options, -h) in Japanese, like the rest."""
+    p.formatter_class = _JapaneseUsage
+    p._positionals.title = "引数"
+    p._optionals.title = "オプション"
+    for action in p._actions:
+        if action.dest == "help":
+            action.help = "この説明を表示する"
+        elif action.dest == "version":
+            action.help = "バージョンを表示する"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildFailed as failed:
         print_errors(failed.errors)
         return 1
-    except OutputRefused as refused:
+    except (OutputRefused, Refused) as refused:
         print(f"エラー: {refused}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

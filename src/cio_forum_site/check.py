@@ -1,0 +1,415 @@
+"""``cio-forum-site check``: every error the build would report, plus warnings.
+
+Warnings (``check_archive_warnings``) are things the build accepts but an editor most
+likely did not mean:
+
+- a series with a missing part (and two articles claiming the same part);
+- tags that differ only by width or case (ＤＸ推進 / DX推進);
+- a body line shaped like a speaker label that names no participant;
+- a participant who never speaks in a roundtable that has a transcript;
+- an image or internal link in the body that points at nothing.
+
+Every problem has a path, a line and a column (0 when unknown), so that editors and CI can
+jump to it. ``run_check`` is the command: load, validate, warn, sort.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import yaml
+
+from cio_forum_site.archive import Archive, make_archive
+from cio_forum_site.config import Site, load_site
+from cio_forum_site.content import article_files, load_archive, split_front_matter
+from cio_forum_site.errors import ContentError
+from cio_forum_site.model import Article, Heading, Turn
+from cio_forum_site.slugs import tag_key
+from cio_forum_site.transcript import FENCE_RE, INTRO_RE, NAME_RE, NOTE_RE
+
+# [text](target "title") and ![alt](target): the target, with its position.
+LINK_RE = re.compile(
+    r"(?P<bang>!?)\[(?:[^\[\]\\]|\\.|\[[^\]]*\])*\]\(\s*(?P<target><[^>\n]*>|[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)"
+    r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
+)
+REFERENCE_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?P<target><[^>]*>|\S+)")
+CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
+SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+QUOTED_RE = re.compile(r"「([^」]+)」")
+
+
+def warning(path: str, line: int, col: int, message: str) -> ContentError:
+    return ContentError(path, line, message, col=col, severity="warning")
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---- the source file, for positions -------------------------------------------------------
+
+
+class Source:
+    """One article file's text: its lines, where the body starts, and the front matter's
+    YAML nodes, to say at which line and column a value is."""
+
+    def __init__(self, text: str):
+        text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        self.lines = text.split("\n")
+        self.body_line = len(self.lines) + 1
+        self.node: yaml.Node | None = None
+        split = split_front_matter(text)
+        if isinstance(split, str):
+            return
+        yaml_text, _, self.body_line = split
+        try:
+            self.node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            self.node = None
+
+    def position(self, *keys: str | int) -> tuple[int, int] | None:
+        """(line, col) of the value at ``keys`` in the front matter, e.g. ("tags", 1)."""
+        node = self.node
+        for key in keys:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == key), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+            else:
+                node = None
+            if node is None:
+                return None
+        return node.start_mark.line + 2, node.start_mark.column + 1
+
+    def body(self) -> Iterable[tuple[int, str]]:
+        """(line number, text) of every body line outside fenced code, with code spans
+        blanked out (their columns kept)."""
+        fence: str | None = None
+        for number in range(self.body_line, len(self.lines) + 1):
+            line = self.lines[number - 1]
+            if fence is not None:
+                if line.strip().startswith(fence):
+                    fence = None
+                continue
+            if m := FENCE_RE.match(line):
+                fence = m.group(1)[0] * 3
+                continue
+            yield number, CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def _sources(articles: Iterable[Article], content_dir: Path,
+             given: Mapping[str, str] | None) -> dict[str, Source]:
+    sources = {}
+    for article in articles:
+        if given is not None and article.path in given:
+            text = given[article.path]
+        else:
+            try:
+                text = (content_dir / f"{article.slug}.md").read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+        sources[article.path] = Source(text)
+    return sources
+
+
+# ---- the warnings ---------------------------------------------------------------------------
+
+
+def check_archive_warnings(articles: list[Article], content_dir: Path, *,
+                           sources: Mapping[str, str] | None = None,
+                           site: Site | None = None) -> list[ContentError]:
+    """Warnings about valid articles. ``sources`` (path → file text) saves reading the
+    files again; without it they are read from ``content_dir``."""
+    texts = _sources(articles, content_dir, sources)
+    archive = make_archive(articles)
+    found: list[ContentError] = []
+    found += series_warnings(archive, texts)
+    found += tag_warnings(archive, texts)
+    for article in archive.articles:
+        source = texts[article.path]
+        found += label_warnings(article, source)
+        found += silent_participant_warnings(article, source)
+    found += link_warnings(archive, texts, content_dir, site or Site())
+    return found
+
+
+def _at(source: Source, article: Article, *keys: str | int) -> tuple[int, int]:
+    return source.position(*keys) or (article.line_of(str(keys[0])), 1)
+
+
+def series_warnings(archive: Archive, texts: Mapping[str, Source]) -> list[ContentError]:
+    """A part missing from a series, two articles with the same part, differing ``parts``."""
+    from cio_forum_site.render import part_name
+
+    found = []
+    for series, members in sorted(archive.series.items()):
+        parted = [a for a in members if a.part]
+        if not parted:
+            continue
+        declared = sorted({a.parts for a in parted if a.parts})
+        total = max([*declared, *(a.part for a in parted)])
+        first: dict[int, Article] = {}
+        for article in sorted(parted, key=lambda a: (a.part, a.sort_key())):
+            other = first.setdefault(article.part, article)
+            if other is not article:
+                line, col = _at(texts[article.path], article, "part")
+                found.append(warning(article.path, line, col,
+                                     f"シリーズ「{series}」の part: {article.part} は {other.path} と重なっています: "
+                                     "part の番号を確かめてください"))
+        if len(declared) > 1:
+            for article in parted:
+                if article.parts and article.parts != total:
+                    line, col = _at(texts[article.path], article, "parts")
+                    found.append(warning(article.path, line, col,
+                                         f"シリーズ「{series}」の parts（全何回か）が記事によって違います"
+                                         f"（{'・'.join(map(str, declared))}）: そろえてください"))
+        anchor = min(parted, key=lambda a: (a.part, a.sort_key()))
+        line, col = _at(texts[anchor.path], anchor, "part")
+        for n in range(1, total + 1):
+            if n not in first:
+                found.append(warning(anchor.path, line, col,
+                                     f"シリーズ「{series}」の{part_name(n, total)}（part: {n}、全{total}回）の記事がありません: "
+                                     "その回の記事を加えるか、series・part・parts を確かめてください"))
+    return found
+
+
+def tag_warnings(archive: Archive, texts: Mapping[str, Source]) -> list[ContentError]:
+    """Spellings of one tag that differ only by width or case; the site shows the most
+    used one, so every other spelling is reported where it is written."""
+    where_used: dict[str, dict[str, Article]] = defaultdict(dict)  # key → spelling → first article
+    for article in reversed(archive.articles):  # oldest first
+        for tag in article.tags:
+            where_used[tag_key(tag)].setdefault(tag, article)
+    found = []
+    for article in archive.articles:
+        source = texts[article.path]
+        for i, tag in enumerate(article.tags):
+            key = tag_key(tag)
+            preferred = archive.tag_of[key].name
+            if tag == preferred or tag in article.tags[:i]:
+                continue
+            other = where_used[key][preferred]
+            elsewhere = "この記事の中" if other is article else other.path
+            line, col = _at(source, article, "tags", i)
+            found.append(warning(article.path, line, col,
+                                 f"タグ「{tag}」と「{preferred}」（{elsewhere}）は全角・半角や大文字・小文字だけが違います: "
+                                 f"「{preferred}」にそろえてください"))
+    return found
+
+
+def _label_in(text: str) -> str:
+    """The name a label-shaped line gives: 鈴木 in 鈴木：… , 鈴木（架空市）, 架空市CIO：鈴木."""
+    norm = unicodedata.normalize("NFKC", text).strip()
+    before, colon, after = norm.partition(":")
+    after = after.strip()
+    if colon:
+        if m := INTRO_RE.match(after):
+            return m["label"].strip()
+        if m := NOTE_RE.match(after):
+            after = m["who"].strip()
+        if after and NAME_RE.fullmatch(after):
+            return after
+    who = before.strip()
+    if m := NOTE_RE.match(who):
+        who = m["who"].strip()
+    return who
+
+
+def label_warnings(article: Article, source: Source) -> list[ContentError]:
+    """Lines shaped like a speaker label that name no participant (a typo, or someone
+    missing from ``participants``)."""
+    found = []
+    known = [p.speaker for p in article.participants] + [p.name for p in article.participants]
+    for line, text in article.suspect_labels:
+        raw = source.lines[line - 1] if 0 < line <= len(source.lines) else text
+        col = raw.find(text) + 1 if text in raw else 1
+        label = _label_in(text)
+        close = difflib.get_close_matches(label, known, n=1, cutoff=0.5)
+        if close:
+            person = next(p for p in article.participants if close[0] in (p.speaker, p.name))
+            hint = f"「{person.speaker}」（{person.name}）のことですか？"
+        else:
+            hint = "participants に加えるか、名前を確かめてください"
+        found.append(warning(article.path, line, col,
+                             f"「{_short(text)}」は話者の行のようですが、参加者に「{label}」がいません: {hint}"))
+    return found
+
+
+def silent_participant_warnings(article: Article, source: Source) -> list[ContentError]:
+    """Participants with no turn in a roundtable's transcript. A roundtable written as a
+    report (no turns at all) has no transcript to check."""
+    if article.kind != "roundtable":
+        return []
+    spoke = {b.speaker for b in article.blocks if isinstance(b, Turn)}
+    if not spoke:
+        return []
+    found = []
+    for i, person in enumerate(article.participants):
+        if person.speaker in spoke:
+            continue
+        line, col = source.position("participants", i, "name") or _at(source, article, "participants", i)
+        found.append(warning(article.path, line, col,
+                             f"参加者「{person.name}」の発言が本文にありません（話者の行は「{person.speaker}」と書きます）: "
+                             "本文の話者の行を確かめるか、参加者から外してください"))
+    return found
+
+
+def _anchors(article: Article) -> set[str]:
+    return {b.anchor for b in article.blocks if isinstance(b, Heading)}
+
+
+class _SiteMap:
+    """What the built site will have, to resolve internal links (computed on first use)."""
+
+    def __init__(self, archive: Archive, site: Site):
+        self.archive = archive
+        self.site = site
+        self._urls: set[str] | None = None
+
+    @property
+    def urls(self) -> set[str]:
+        if self._urls is None:
+            from cio_forum_site.publish import publishing_routes
+            from cio_forum_site.render import plan_routes
+
+            routes = plan_routes(self.archive, self.site)
+            routes += publishing_routes(self.archive, self.site, routes)
+            self._urls = {r.url for r in routes}
+            self._urls |= {f"/{a.image}" for a in self.archive.articles if a.image}
+        return self._urls
+
+    def resolves(self, path: str) -> bool:
+        if path.endswith("/index.html"):
+            path = path[: -len("index.html")]
+        return path in self.urls or (not path.endswith("/") and path + "/" in self.urls)
+
+
+def link_warnings(archive: Archive, texts: Mapping[str, Source], content_dir: Path,
+                  site: Site) -> list[ContentError]:
+    """Body links and images that point at nothing.
+
+    Links are resolved as the browser will, from the article's page (/articles/<slug>/);
+    images are files under content/, as for the ``image`` field.
+    """
+    sitemap = _SiteMap(archive, site)
+    found = []
+    for article in archive.articles:
+        source = texts[article.path]
+        for number, line in source.body():
+            targets = [(m.start("target"), m["target"], bool(m["bang"])) for m in LINK_RE.finditer(line)]
+            if m := REFERENCE_RE.match(line):
+                targets.append((m.start("target"), m["target"], False))
+            for start, target, is_image in targets:
+                target = target.strip("<>").strip()
+                problem = (_image_problem(target, content_dir) if is_image
+                           else _link_problem(target, article, sitemap, content_dir))
+                if problem:
+                    found.append(warning(article.path, number, start + 1, problem))
+    return found
+
+
+def _image_problem(target: str, content_dir: Path) -> str | None:
+    if not target or SCHEME_RE.match(target) or target.startswith("//"):
+        return None
+    path = unquote(urlsplit(target).path).lstrip("/")
+    file = (content_dir / path).resolve()
+    inside = content_dir.resolve() in file.parents
+    if inside and file.is_file():
+        return None
+    return (f"画像「{target}」が見つかりません: content/{path} にファイルを置くか、"
+            "content/ からのパスを確かめてください")
+
+
+def _link_problem(target: str, article: Article, sitemap: _SiteMap, content_dir: Path) -> str | None:
+    if not target or SCHEME_RE.match(target) or target.startswith("//"):
+        return None  # external (https:, mailto:) — not ours to check
+    here = article.url
+    url = urlsplit(urljoin("http://site" + here, target))
+    path, fragment = unquote(url.path), unquote(url.fragment)
+    if target.startswith("#"):
+        if fragment and fragment not in _anchors(article):
+            return f"リンク先「{target}」がこのページにありません"
+        return None
+    if path.endswith(".md"):
+        slug = Path(path).stem
+        if (content_dir / f"{slug}.md").is_file():
+            return (f"リンク「{target}」は記事のファイルを指しています: サイトでは /articles/{slug}/ と"
+                    "書いてください")
+    if not sitemap.resolves(path):
+        return f"リンク先「{target}」のページがありません: URL を確かめてください"
+    if fragment and path.startswith("/articles/"):
+        other = sitemap.archive.by_slug.get(path.strip("/").split("/")[-1])
+        if other is not None and fragment not in _anchors(other):
+            return f"リンク先「{target}」の「#{fragment}」が {other.path} にありません"
+    return None
+
+
+# ---- the command ---------------------------------------------------------------------------
+
+
+def with_columns(problems: Iterable[ContentError]) -> list[ContentError]:
+    """Give every problem at a known line a column: where the value it quotes (「…」) is
+    on that line, else the line's first character."""
+    lines: dict[str, list[str] | None] = {}
+    out = []
+    for problem in problems:
+        if problem.col or problem.line <= 0:
+            out.append(problem)
+            continue
+        if problem.path not in lines:
+            try:
+                text = Path(problem.path).read_text("utf-8").lstrip("\ufeff")
+                lines[problem.path] = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            except (OSError, UnicodeDecodeError):
+                lines[problem.path] = None
+        file_lines = lines[problem.path]
+        if not file_lines or problem.line > len(file_lines):
+            out.append(problem)
+            continue
+        text = file_lines[problem.line - 1]
+        col = len(text) - len(text.lstrip()) + 1
+        for quoted in QUOTED_RE.findall(problem.message):
+            if (at := text.find(quoted)) >= 0:
+                col = at + 1
+                break
+        out.append(replace(problem, col=col))
+    return out
+
+
+def position_key(problem: ContentError) -> tuple:
+    return (problem.path, problem.line, problem.col, problem.severity != "error", problem.message)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    files: int  # article files looked at
+    problems: list[ContentError]  # errors and warnings, in file order
+
+
+def run_check(content_dir: Path) -> CheckReport:
+    """Every error the build would report about the content and site.toml, and every
+    warning, in file order."""
+    site, errors = load_site(content_dir.parent / "site.toml")
+    articles, problems = load_archive(content_dir)
+    errors += problems
+    warnings = check_archive_warnings(articles, content_dir, site=site) if content_dir.is_dir() else []
+    files = len(article_files(content_dir)) if content_dir.is_dir() else 0
+    return CheckReport(files, sorted(with_columns([*errors, *warnings]), key=position_key))
+
+
+def format_text(problems: Iterable[ContentError]) -> str:
+    return "".join(f"{p.path}:{p.line}:{p.col}: {p.severity}: {p.message}\n" for p in problems)
+
+
+def format_json(problems: Iterable[ContentError]) -> str:
+    rows = [{"path": p.path, "line": p.line, "col": p.col, "severity": p.severity,
+             "message": p.message} for p in problems]
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"

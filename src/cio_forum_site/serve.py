@@ -1,0 +1,497 @@
+"""``cio-forum-site serve``: a live preview for editors.
+
+Three parts, each in its own thread:
+
+- ``Builder`` builds the real output folder with ``build.build`` (staged, swapped in only
+  when everything succeeded), pages first and then the search index. A file is parsed
+  again only when it changed (``workflow.Loader``). A failed build leaves the last good
+  site in place and records the errors.
+- ``PreviewServer`` serves the output folder on 127.0.0.1 only. It looks the folder up on
+  every request, because a rebuild swaps it by rename. Into every HTML response it
+  injects a small script (never into the built files): it listens on
+  ``/__livereload`` (Server-Sent Events), reloads the page after a good rebuild, and lays
+  the errors over the page after a failed one.
+- the watcher (``watchfiles``, in the main thread) wakes the builder when content,
+  templates or site.toml change. Ctrl-C stops everything cleanly.
+
+While the pages are rebuilt without search, the files the search stage writes (never
+HTML) are served from a copy of the last search build, so search keeps working; it is
+refreshed a moment after every good rebuild.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import mimetypes
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from cio_forum_site.errors import BuildFailed, ContentError, display_path
+from cio_forum_site.output import OutputRefused, check_output
+from cio_forum_site.workflow import Loader, Refused, progress_reporter
+
+LIVE_PATH = "/__livereload"
+SCRIPT_PATH = "/__livereload.js"
+KEEPALIVE_SECONDS = 15
+WATCH_STEP_MS = 50  # quiet time after the last change before rebuilding
+WATCH_READY_MS = 300  # the watcher yields (nothing) at least this often
+
+
+# ---- shared state: the last build's outcome, watched by the browser tabs -------------------
+
+
+class LiveState:
+    """What open tabs need to know: the id of the site being served and the errors of the
+    last build (empty when it succeeded). Every change wakes the event streams."""
+
+    def __init__(self) -> None:
+        self._token = secrets.token_hex(4)  # a restarted server is a new site
+        self._builds = 0
+        self._errors: list[str] = []
+        self._version = 0
+        self._stopping = False
+        self._changed = threading.Condition()
+
+    def snapshot(self) -> tuple[int, dict]:
+        with self._changed:
+            return self._version, {"build": f"{self._token}-{self._builds}", "errors": list(self._errors)}
+
+    def succeeded(self) -> None:
+        with self._changed:
+            self._builds += 1
+            self._errors = []
+            self._version += 1
+            self._changed.notify_all()
+
+    def failed(self, errors: list[ContentError]) -> None:
+        with self._changed:
+            self._errors = [str(e) for e in errors]
+            self._version += 1
+            self._changed.notify_all()
+
+    def wait(self, version: int, timeout: float) -> bool:
+        """True when the state moved past ``version`` (or we are stopping) within ``timeout``."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._version != version or self._stopping, timeout)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+
+
+# ---- the builder ------------------------------------------------------------------------------
+
+
+def _files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
+
+
+class Builder:
+    """Rebuilds on request, one build at a time: pages first, then search when idle."""
+
+    def __init__(self, content_dir: Path, templates_dir: Path, out_dir: Path, *,
+                 base_url: str | None, state: LiveState, search_cache: Path,
+                 say: Callable[[str], None], shout: Callable[[str], None], verbose: bool):
+        self.content_dir, self.templates_dir, self.out_dir = content_dir, templates_dir, out_dir
+        self.base_url = base_url
+        self.state = state
+        self.search_cache = search_cache
+        self.say, self.shout, self.verbose = say, shout, verbose
+        self.loader = Loader()
+        self.page_files: set[str] = set()
+        self.search_wanted = False
+        self.search_available = True
+        self.wake = threading.Event()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="builder", daemon=True)
+
+    def request(self) -> None:
+        self.wake.set()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Let a build in progress finish (so it cleans its staging folder), then stop."""
+        self.stopped.set()
+        self.wake.set()
+        self.thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self.stopped.is_set():
+            if not self.wake.is_set() and self.search_wanted and self.search_available:
+                self.search_wanted = False
+                self.build_search()
+                continue
+            self.wake.wait()
+            if self.stopped.is_set():
+                break
+            self.wake.clear()
+            self.build_pages()
+
+    def _build(self, *, search: bool, progress=None):
+        from cio_forum_site.build import build
+
+        return build(self.content_dir, self.templates_dir, self.out_dir, base_url=self.base_url,
+                     search=search, progress=progress, load=self.loader)
+
+    def build_pages(self, progress=None) -> bool:
+        started = time.perf_counter()
+        try:
+            report = self._build(search=False, progress=progress)
+        except BuildFailed as failed:
+            self._failed(sorted(failed.errors))
+            return False
+        except OutputRefused as refused:
+            self._failed([ContentError(display_path(self.out_dir), 0, str(refused))])
+            return False
+        except Exception as exc:  # a bug must not end the preview: say it, keep serving
+            if self.verbose:
+                self.shout(traceback.format_exc().rstrip())
+            self._failed([ContentError(display_path(self.content_dir), 0,
+                                       f"サイトを作れませんでした: {type(exc).__name__}: {exc}")])
+            return False
+        self.page_files = _files(self.out_dir)
+        self.state.succeeded()
+        self.search_wanted = True
+        self.say(f"更新しました: {report.articles}本の記事、{report.pages}ページ"
+                 f"（{time.perf_counter() - started:.2f}秒）")
+        return True
+
+    def _failed(self, errors: list[ContentError]) -> None:
+        self.state.failed(errors)
+        self.shout(f"[{_stamp()}] {len(errors)}件の問題があるため、更新できませんでした。直して保存すると、"
+                   "自動で作り直します（ブラウザには前回のページを表示しています）:")
+        for error in errors:
+            self.shout(str(error))
+
+    def build_search(self) -> None:
+        started = time.perf_counter()
+        try:
+            self._build(search=True)
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("cio_forum_site"):
+                raise
+            self.search_available = False
+            self.say("検索インデックスはまだ作れません（検索の機能が入っていません）。ページのプレビューは使えます")
+            return
+        except BuildFailed as failed:
+            if self.loader.problems:
+                # The content broke since the page build: a page build reports it.
+                self.wake.set()
+                return
+            self.shout(f"[{_stamp()}] 検索インデックスを更新できませんでした:")
+            for error in failed.errors:
+                self.shout(str(error))
+            return
+        except Exception as exc:
+            self.shout(f"[{_stamp()}] 検索インデックスを更新できませんでした: {type(exc).__name__}: {exc}")
+            return
+        # Keep what the search stage wrote (never HTML), to serve during page-only builds.
+        for name in sorted(_files(self.out_dir) - self.page_files):
+            if name.endswith(".html"):
+                continue
+            target = self.search_cache / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                shutil.copyfile(self.out_dir / name, target)
+        if self.verbose:
+            self.say(f"検索インデックスを更新しました（{time.perf_counter() - started:.2f}秒）")
+
+
+# ---- the server ------------------------------------------------------------------------------
+
+
+OVERLAY_STYLE = (
+    "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(255,255,255,.97);"
+    "color:#1a1a1a;padding:2rem;font:16px/1.6 system-ui,sans-serif;"
+)
+
+LIVE_SCRIPT = """(function () {
+  var state = window.__cioLive || {};
+  var pageBuild = state.build;
+  function overlay(errors) {
+    var box = document.getElementById("cio-live-overlay");
+    if (!errors || !errors.length) { if (box) { box.remove(); } return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "cio-live-overlay";
+      box.setAttribute("role", "alertdialog");
+      box.setAttribute("aria-labelledby", "cio-live-overlay-title");
+      box.setAttribute("style", __STYLE__);
+      document.body.appendChild(box);
+    }
+    box.textContent = "";
+    var title = document.createElement("h2");
+    title.id = "cio-live-overlay-title";
+    title.textContent = "記事に問題があるため、サイトを更新できませんでした";
+    var note = document.createElement("p");
+    note.textContent = "直して保存すると、自動で表示し直します。この下には前回のページが表示されています。";
+    var list = document.createElement("ul");
+    list.className = "cio-live-errors";
+    list.setAttribute("style", "font-family:monospace;color:#a00;padding-left:1.2em");
+    errors.forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      list.appendChild(item);
+    });
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "閉じて前回のページを見る";
+    close.onclick = function () { box.remove(); };
+    box.append(title, note, list, close);
+  }
+  function apply(s) {
+    if (s.errors && s.errors.length) { overlay(s.errors); return; }
+    if (s.build !== pageBuild) { location.reload(); return; }
+    overlay([]);
+  }
+  apply(state);
+  var source = new EventSource(__LIVE__);
+  source.addEventListener("state", function (e) { apply(JSON.parse(e.data)); });
+})();
+""".replace("__STYLE__", json.dumps(OVERLAY_STYLE)).replace("__LIVE__", json.dumps(LIVE_PATH))
+
+ERROR_PAGE = """<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>サイトを作れませんでした</title></head>
+<body><h1>サイトを作れませんでした</h1>
+<p>記事を直して保存すると、自動で表示します。</p>
+</body></html>
+"""
+
+mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("text/javascript", ".mjs")
+mimetypes.add_type("application/wasm", ".wasm")
+mimetypes.add_type("application/json", ".json")
+
+
+def inject(page: bytes, snapshot: dict) -> bytes:
+    """The page with the live-reload script (and the current state) before </body>."""
+    data = json.dumps(snapshot, ensure_ascii=False).replace("</", "<\\/")
+    snippet = (f'<script>window.__cioLive = {data};</script>'
+               f'<script src="{SCRIPT_PATH}"></script>\n').encode()
+    at = page.lower().rfind(b"</body>")
+    return page + snippet if at < 0 else page[:at] + snippet + page[at:]
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, out_dir: Path, search_cache: Path, state: LiveState,
+                 log: Callable[[str], None] | None):
+        self.out_dir = out_dir
+        self.search_cache = search_cache
+        self.state = state
+        self.log = log
+        super().__init__(("127.0.0.1", port), PreviewHandler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    server_version = "cio-forum-site-preview"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+        if self.server.log:
+            self.server.log(f"{self.address_string()} {format % args}")
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == LIVE_PATH:
+            self._events()
+        elif path == SCRIPT_PATH:
+            self._send(HTTPStatus.OK, LIVE_SCRIPT.encode(), "text/javascript; charset=utf-8")
+        else:
+            self._serve(head=False)
+
+    def _send(self, status: int, body: bytes, content_type: str, *, head: bool = False,
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not head:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+    def _find(self, parts: list[str], wants_dir: bool) -> tuple[Path | None, bool]:
+        """(file, needs a trailing slash) for the request path, from the site (retrying
+        briefly while a rebuild swaps it) and then from the search copy."""
+        for attempt in range(10):
+            if self.server.out_dir.is_dir():
+                break
+            time.sleep(0.02 * (attempt + 1))
+        for root in (self.server.out_dir, self.server.search_cache):
+            candidate = root.joinpath(*parts)
+            if candidate.is_dir():
+                if not wants_dir:
+                    return None, True
+                candidate = candidate / "index.html"
+            if candidate.is_file():
+                return candidate, False
+        return None, False
+
+    def _serve(self, *, head: bool) -> None:
+        url = urlsplit(self.path)
+        decoded = unquote(url.path)
+        parts = [p for p in decoded.split("/") if p not in ("", ".")]
+        if ".." in parts or "\\" in decoded or "\0" in decoded:
+            self._send(HTTPStatus.BAD_REQUEST, b"bad path\n", "text/plain", head=head)
+            return
+        file, redirect = self._find(parts, decoded.endswith("/") or not parts)
+        if redirect:
+            location = url.path + "/" + (f"?{url.query}" if url.query else "")
+            self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", head=head,
+                       headers={"Location": location})
+            return
+        status = HTTPStatus.OK
+        if file is None:
+            status = HTTPStatus.NOT_FOUND
+            file = self.server.out_dir / "404.html"
+            if not file.is_file() and not decoded.endswith((".html", "/")):
+                self._send(status, "見つかりません\n".encode(), "text/plain; charset=utf-8", head=head)
+                return
+        try:
+            body = file.read_bytes()
+        except OSError:  # no site at all yet (the first build failed): the error page
+            body = ERROR_PAGE.encode()
+        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if content_type == "text/html":
+            _, snapshot = self.server.state.snapshot()
+            body = inject(body, snapshot)
+        if content_type.startswith("text/") or content_type in ("application/json", "text/javascript"):
+            content_type += "; charset=utf-8"
+        self._send(status, body, content_type, head=head)
+
+    def _events(self) -> None:
+        """Server-Sent Events: the state now, then at every change; a comment keeps the
+        connection open."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        state = self.server.state
+        try:
+            self.wfile.write(b"retry: 500\n\n")
+            seen = None
+            while not state.stopping:
+                version, snapshot = state.snapshot()
+                if version != seen:
+                    seen = version
+                    data = json.dumps(snapshot, ensure_ascii=False)
+                    self.wfile.write(f"event: state\ndata: {data}\n\n".encode())
+                else:
+                    self.wfile.write(b": ping\n\n")
+                self.wfile.flush()
+                state.wait(version, KEEPALIVE_SECONDS)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return
+
+
+# ---- the command -----------------------------------------------------------------------------
+
+
+def _stamp() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def serve(content_dir: Path, templates_dir: Path, out_dir: Path, *, port: int = 8000,
+          base_url: str | None = None, quiet: bool = False, verbose: bool = False) -> int:
+    """Build, serve on 127.0.0.1, rebuild on every change until Ctrl-C."""
+    import watchfiles
+
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"[{_stamp()}] {message}", flush=True)
+
+    def shout(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    for folder, what in ((content_dir, "記事"), (templates_dir, "テンプレート")):
+        if not folder.is_dir():
+            raise Refused(f"{what}のフォルダ {folder} がありません")
+    check_output(out_dir, content_dir, templates_dir)  # OutputRefused before anything starts
+
+    state = LiveState()
+    search_cache = Path(tempfile.mkdtemp(prefix="cio-forum-site-search-"))
+    try:
+        server = PreviewServer(port, out_dir, search_cache, state, say if verbose else None)
+    except OSError as exc:
+        shutil.rmtree(search_cache, ignore_errors=True)
+        raise Refused(f"127.0.0.1 のポート {port} を使えません（{exc.strerror}）: "
+                      "--port 8001 のように別の番号を指定してください") from None
+    builder = Builder(content_dir, templates_dir, out_dir, base_url=base_url, state=state,
+                      search_cache=search_cache, say=say, shout=shout, verbose=verbose)
+    watched = [content_dir, templates_dir]
+    site_toml = content_dir.parent / "site.toml"
+    if site_toml.is_file():
+        watched.append(site_toml)
+
+    stop = threading.Event()
+    previous_term = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum, frame):  # stop on SIGTERM as on Ctrl-C
+        raise KeyboardInterrupt
+
+    server_thread = threading.Thread(target=server.serve_forever, name="server", daemon=True)
+    try:
+        signal.signal(signal.SIGTERM, on_term)
+        # Watch before the first build, so that no edit made after it goes unseen: the
+        # first (empty, on timeout) result says the watcher is running.
+        changes_seen = watchfiles.watch(*watched, stop_event=stop, step=WATCH_STEP_MS,
+                                        rust_timeout=WATCH_READY_MS, yield_on_timeout=True,
+                                        raise_interrupt=True)
+        next(changes_seen)
+        with progress_reporter(quiet) as progress:
+            builder.build_pages(progress=progress)
+        server_thread.start()
+        builder.start()
+        print(f"プレビュー: {server.url}  （止めるときは Ctrl-C）", flush=True)
+        for changes in changes_seen:
+            if not changes:  # a timeout: nothing changed
+                continue
+            if verbose:
+                for _, name in sorted(changes, key=lambda c: c[1]):
+                    say(f"変更: {display_path(Path(name))}")
+            builder.request()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        stop.set()
+        state.stop()
+        if server_thread.is_alive():
+            server.shutdown()
+        server.server_close()
+        builder.stop()
+        shutil.rmtree(search_cache, ignore_errors=True)
+    if not quiet:
+        print("プレビューを止めました。", flush=True)
+    return 0
+

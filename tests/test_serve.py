@@ -1,0 +1,222 @@
+"""`cio-forum-site serve`: a live preview, run as the editor runs it (a subprocess) and
+looked at in a real browser (Chromium through Playwright)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, TEMPLATES
+
+from cio_forum_site.serve import LiveState, PreviewServer, inject
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTICLE = "articles/0101-hinode/"
+OLD_TITLE = "日の出町CIO×都CIO座談会（前半）"
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+
+
+class Preview:
+    """A running `cio-forum-site serve` and what it printed."""
+
+    def __init__(self, root: Path, *args: str):
+        self.root = root
+        self.content = root / "content"
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cio_forum_site", "serve", "--port", "0",
+             "--templates", str(TEMPLATES), *args],
+            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = self.wait_for(r"http://127\.0\.0\.1:\d+/").group(0)
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, pattern: str, timeout: float = 20) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.1)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            self.output.append(line)
+            if m := re.search(pattern, line):
+                return m
+        raise AssertionError(f"no line matching {pattern!r} in:\n" + "\n".join(self.output))
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with _OPENER.open(self.url + path, timeout=5) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=10)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
+
+def edit(file: Path, old: str, new: str) -> None:
+    """Save as an editor does: the whole file, rewritten in place."""
+    text = file.read_text("utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new), "utf-8")
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    shutil.copytree(FIXTURES / "archive" / "content", tmp_path / "content")
+    running = Preview(tmp_path)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.browser
+def test_an_edit_shows_in_the_open_page_within_two_seconds(preview: Preview, browser):
+    page = browser.new_page()
+    page.goto(preview.url + ARTICLE)
+    assert page.locator("h1").inner_text() == OLD_TITLE
+    page.wait_for_function("() => window.__cioLive !== undefined")
+    time.sleep(0.3)  # let the page's event stream connect
+
+    saved = time.monotonic()
+    edit(preview.content / "0101-hinode.md", f"title: {OLD_TITLE}", "title: 窓口のデジタル化を語る")
+    page.wait_for_function("() => document.querySelector('h1')?.innerText === '窓口のデジタル化を語る'",
+                           timeout=2000)
+    latency = time.monotonic() - saved
+    print(f"\nreload latency: {latency:.2f} s")
+    assert latency < 2
+
+
+@pytest.mark.browser
+def test_a_broken_edit_shows_the_error_over_the_last_good_page(preview: Preview, browser):
+    page = browser.new_page()
+    page.goto(preview.url + ARTICLE)
+    page.wait_for_function("() => window.__cioLive !== undefined")
+    time.sleep(0.3)
+
+    edit(preview.content / "0101-hinode.md", "date: 2019-04-26", "date: [2019-04-26")
+    overlay = page.locator("#cio-live-overlay")
+    overlay.wait_for(state="visible", timeout=2000)
+    assert overlay.locator("li").all_inner_texts() == [
+        "content/0101-hinode.md:5: front matter の YAML が正しくありません: did not find expected ',' or ']'"
+        "（4行目の while parsing a flow sequence の途中）"]
+    assert page.locator("h1").inner_text() == OLD_TITLE  # the page underneath is still there
+
+    status, html = preview.get(ARTICLE)  # and the last good site is still served
+    assert status == 200 and f"<h1>{OLD_TITLE}</h1>" in html
+    other = browser.new_page()
+    other.goto(preview.url + "articles/0102-hinode/")
+    assert other.locator("#cio-live-overlay").is_visible()
+
+    edit(preview.content / "0101-hinode.md", "date: [2019-04-26", "date: 2019-04-26")
+    overlay.wait_for(state="detached", timeout=2000)
+
+
+def test_the_error_is_printed_in_the_terminal(preview: Preview):
+    edit(preview.content / "0101-hinode.md", "date: 2019-04-26", "date: 2019-04-31")
+    preview.wait_for(r"1件の問題があるため、更新できませんでした")
+    line = preview.wait_for(r"^content/0101-hinode\.md:\d+: ").string
+    assert line == ("content/0101-hinode.md:4: `date` が日付になっていません: 「2019-04-31」"
+                    "（2021-10-15 のように、実在する日を YYYY-MM-DD で書いてください）")
+
+
+def test_pages_are_served_with_the_live_script_which_the_built_files_do_not_have(preview: Preview):
+    status, html = preview.get(ARTICLE)
+    assert status == 200
+    assert '<script src="/__livereload.js"></script>' in html
+    built = (preview.root / "build" / ARTICLE / "index.html").read_text("utf-8")
+    assert "__livereload" not in built
+    assert preview.get("__livereload.js")[0] == 200
+
+
+def test_a_folder_without_its_slash_is_redirected_and_a_missing_page_is_404(preview: Preview):
+    request = urllib.request.Request(preview.url + "articles/0101-hinode", method="HEAD")
+    no_redirect = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as moved:
+        no_redirect.open(request, timeout=5)
+    assert moved.value.code == 301 and moved.value.headers["Location"] == "/articles/0101-hinode/"
+    status, html = preview.get("articles/none/")
+    assert status == 404 and "__livereload" in html
+    assert preview.get("../../etc/passwd")[0] in (400, 404)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_ctrl_c_stops_cleanly_and_leaves_no_staging_folders(preview: Preview):
+    assert preview.stop() == 0
+    preview.wait_for("プレビューを止めました")
+    assert sorted(p.name for p in preview.root.iterdir()) == ["build", "content"]
+
+
+def test_a_port_in_use_is_refused_with_exit_2(tmp_path: Path):
+    shutil.copytree(FIXTURES / "archive" / "content", tmp_path / "content")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "cio_forum_site", "serve", "--port", str(port),
+             "--templates", str(TEMPLATES)],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"127.0.0.1 のポート {port} を使えません" in result.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def test_the_server_listens_on_127_0_0_1_only(tmp_path: Path):
+    server = PreviewServer(0, tmp_path, tmp_path, LiveState(), None)
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+    finally:
+        server.server_close()
+
+
+def test_the_live_script_goes_before_the_end_of_the_body():
+    page = b"<html><body><p>x</p></body></html>"
+    injected = inject(page, {"build": "a-1", "errors": ["content/x.md:3: </script> で壊れない"]})
+    assert injected.startswith(b"<html><body><p>x</p><script>window.__cioLive = ")
+    assert injected.endswith(b'<script src="/__livereload.js"></script>\n</body></html>')
+    assert b"<\\/script>" in injected
