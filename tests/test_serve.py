@@ -220,3 +220,42 @@ def test_the_live_script_goes_before_the_end_of_the_body():
     assert injected.startswith(b"<html><body><p>x</p><script>window.__cioLive = ")
     assert injected.endswith(b'<script src="/__livereload.js"></script>\n</body></html>')
     assert b"<\\/script>" in injected
+
+
+def _search_landed() -> bool:
+    try:
+        from cio_forum_site.search import build_search  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not _search_landed(), reason="the search stage (search.py) has not landed yet")
+def test_search_keeps_working_and_finds_an_edit_a_moment_later(preview: Preview, browser):
+    tab = browser.new_page()
+
+    def found(word: str) -> list[str]:
+        tab.goto(preview.url + "search/?q=" + word)
+        links = tab.locator("#search-results a[href*='/articles/']")
+        try:
+            links.first.wait_for(timeout=3000)
+        except Exception:
+            return []
+        return links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+
+    deadline = time.monotonic() + 30
+    while not found("窓口") and time.monotonic() < deadline:  # the first search build
+        time.sleep(0.5)
+    assert found("窓口")
+
+    edit(preview.content / "0101-hinode.md", "来年度には予約の仕組みを入れたいと考えています。",
+         "来年度には予約の仕組みを入れたいと考えています。コスモスの咲く公園でも案内を始めます。")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert found("窓口"), "search stopped working while the site was rebuilt"
+        if any("0101-hinode" in href for href in found("コスモス")):
+            break
+        time.sleep(0.3)
+    else:
+        raise AssertionError("the edit never reached the search index")

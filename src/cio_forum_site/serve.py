@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import mimetypes
+import os
 import secrets
 import shutil
 import signal
@@ -176,6 +177,7 @@ class Builder:
         return True
 
     def _failed(self, errors: list[ContentError]) -> None:
+        self.search_wanted = False  # not for a site that did not build
         self.state.failed(errors)
         self.shout(f"[{_stamp()}] {len(errors)}件の問題があるため、更新できませんでした。直して保存すると、"
                    "自動で作り直します（ブラウザには前回のページを表示しています）:")
@@ -186,9 +188,10 @@ class Builder:
         started = time.perf_counter()
         try:
             self._build(search=True)
-        except ModuleNotFoundError as exc:
-            if not (exc.name or "").startswith("cio_forum_site"):
-                raise
+        except ImportError as exc:
+            if not (exc.name or "").startswith("cio_forum_site.search"):
+                self.shout(f"[{_stamp()}] 検索インデックスを更新できませんでした: {exc}")
+                return
             self.search_available = False
             self.say("検索インデックスはまだ作れません（検索の機能が入っていません）。ページのプレビューは使えます")
             return
@@ -454,14 +457,24 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, *, port: int = 
         watched.append(site_toml)
 
     stop = threading.Event()
-    previous_term = signal.getsignal(signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    main_pid = os.getpid()
 
-    def on_term(signum, frame):  # stop on SIGTERM as on Ctrl-C
+    def on_signal(signum, frame):
+        """Ctrl-C or SIGTERM stops the preview. The build may fork render workers, which
+        inherit this handler: they finish their pages on Ctrl-C (the preview waits for the
+        build), and die on SIGTERM as the pool expects."""
+        if os.getpid() != main_pid:
+            if signum == signal.SIGTERM:
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+            return
         raise KeyboardInterrupt
 
     server_thread = threading.Thread(target=server.serve_forever, name="server", daemon=True)
     try:
-        signal.signal(signal.SIGTERM, on_term)
+        for sig in previous:
+            signal.signal(sig, on_signal)
         # Watch before the first build, so that no edit made after it goes unseen: the
         # first (empty, on timeout) result says the watcher is running.
         changes_seen = watchfiles.watch(*watched, stop_event=stop, step=WATCH_STEP_MS,
@@ -483,7 +496,8 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, *, port: int = 
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous_term)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         stop.set()
         state.stop()
         if server_thread.is_alive():
