@@ -196,3 +196,14 @@ def test_a_link_to_an_article_file_is_shown_its_page_address(tmp_path):
     assert warnings_for("山田：[前の記事](0009-x.md)をご覧ください。\n\n佐藤：はい。", tmp_path) == [
         "15:11: リンク「0009-x.md」は記事のファイルを指しています: サイトでは /articles/0009-x/ と書いてください",
     ]
+
+
+def test_notes_and_captions_shaped_like_labels_are_not_speakers(tmp_path):
+    assert warnings_for("山田：はい。\n\n例：申請の電子化\n\n写真（架空市提供）\n\n佐藤：ええ。", tmp_path) == []
+
+
+def test_an_interviewer_label_is_shown_how_questions_are_written(tmp_path):
+    assert warnings_for("聞き手：課題は何ですか。\n\n山田：人材です。\n\n佐藤：ええ。", tmp_path) == [
+        "15:1: 「聞き手：課題は何ですか。」は話者の行のようですが、参加者に「聞き手」がいません: "
+        "聞き手の質問は、行の初めを ― にして書いてください（例: ― 今後の課題は何でしょうか。）",
+    ]

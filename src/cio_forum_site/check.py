@@ -44,6 +44,9 @@ REFERENCE_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?P<target><[^>]*>|\S+)")
 CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
 SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 QUOTED_RE = re.compile(r"「([^」]+)」")
+# Label-shaped lines that are not speakers: notes and captions in the text.
+NOT_SPEAKERS = {"例", "注", "注記", "備考", "参考", "出典", "写真", "画像", "図", "表", "ポイント", "URL"}
+INTERVIEWERS = {"聞き手", "司会", "インタビュアー", "編集部"}
 
 
 def warning(path: str, line: int, col: int, message: str) -> ContentError:
@@ -205,10 +208,16 @@ def tag_warnings(archive: Archive, texts: Mapping[str, Source]) -> list[ContentE
     return found
 
 
+def _head(text: str) -> str:
+    """What comes before the colon (or the note): 例 in 例：…, 写真 in 写真（架空市提供）."""
+    who = unicodedata.normalize("NFKC", text).strip().partition(":")[0].strip()
+    return m["who"].strip() if (m := NOTE_RE.match(who)) else who
+
+
 def _label_in(text: str) -> str:
     """The name a label-shaped line gives: 鈴木 in 鈴木：… , 鈴木（架空市）, 架空市CIO：鈴木."""
     norm = unicodedata.normalize("NFKC", text).strip()
-    before, colon, after = norm.partition(":")
+    _, colon, after = norm.partition(":")
     after = after.strip()
     if colon:
         if m := INTRO_RE.match(after):
@@ -217,10 +226,7 @@ def _label_in(text: str) -> str:
             after = m["who"].strip()
         if after and NAME_RE.fullmatch(after):
             return after
-    who = before.strip()
-    if m := NOTE_RE.match(who):
-        who = m["who"].strip()
-    return who
+    return _head(norm)
 
 
 def label_warnings(article: Article, source: Source) -> list[ContentError]:
@@ -232,8 +238,12 @@ def label_warnings(article: Article, source: Source) -> list[ContentError]:
         raw = source.lines[line - 1] if 0 < line <= len(source.lines) else text
         col = raw.find(text) + 1 if text in raw else 1
         label = _label_in(text)
+        if {label, _head(text).upper()} & NOT_SPEAKERS:
+            continue
         close = difflib.get_close_matches(label, known, n=1, cutoff=0.5)
-        if close:
+        if label in INTERVIEWERS:
+            hint = "聞き手の質問は、行の初めを ― にして書いてください（例: ― 今後の課題は何でしょうか。）"
+        elif close:
             person = next(p for p in article.participants if close[0] in (p.speaker, p.name))
             hint = f"「{person.speaker}」（{person.name}）のことですか？"
         else:
