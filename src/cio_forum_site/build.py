@@ -17,6 +17,7 @@ from cio_forum_site.errors import BuildFailed, ContentError, display_path
 from cio_forum_site.output import Stage, check_output, staged_output
 from cio_forum_site.publish import publishing_routes
 from cio_forum_site.render import Route, make_environment, plan_routes, render_routes
+from cio_forum_site.stable_pagefind import stabilize
 
 PARALLEL_MIN = 200  # below this many pages, forking costs more than it saves
 
@@ -87,6 +88,7 @@ def build(
             from cio_forum_site.search import build_search, documents
 
             build_search(stage.path, documents(archive))
+            stabilize(stage.path / "pagefind")  # Pagefind orders filters by chance (#638)
             lap("search")
     lap("output")
     return report
