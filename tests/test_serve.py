@@ -69,9 +69,9 @@ class Preview:
     def get(self, path: str) -> tuple[int, str]:
         try:
             with _OPENER.open(self.url + path, timeout=5) as response:
-                return response.status, response.read().decode("utf-8")
+                return response.status, response.read().decode("utf-8", errors="replace")
         except urllib.error.HTTPError as error:
-            return error.code, error.read().decode("utf-8")
+            return error.code, error.read().decode("utf-8", errors="replace")
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -230,8 +230,58 @@ def _search_landed() -> bool:
     return True
 
 
-@pytest.mark.browser
+def _search_page_landed() -> bool:
+    return _search_landed() and any((TEMPLATES / "static").glob("search*.js"))
+
+
+def test_files_missing_from_the_site_are_served_from_the_copy_of_the_last_search(tmp_path: Path):
+    site, copy = tmp_path / "build", tmp_path / "search-copy"
+    (site / "search").mkdir(parents=True)
+    (site / "search" / "index.html").write_text("<html><body>検索</body></html>", "utf-8")
+    (copy / "pagefind").mkdir(parents=True)
+    (copy / "pagefind" / "pagefind-entry.json").write_text('{"version": "1"}', "utf-8")
+    server = PreviewServer(0, site, copy, LiveState(), None)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with _OPENER.open(server.url + "pagefind/pagefind-entry.json", timeout=5) as response:
+            assert (response.status, response.read()) == (200, b'{"version": "1"}')
+            assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.mark.skipif(not _search_landed(), reason="the search stage (search.py) has not landed yet")
+def test_the_search_index_is_refreshed_after_an_edit_and_old_files_stay_served(tmp_path: Path):
+    from cio_forum_site.build import build
+
+    shutil.copytree(FIXTURES / "archive" / "content", tmp_path / "content")
+    pages_only = tmp_path / "pages-only"
+    build(tmp_path / "content", TEMPLATES, pages_only, search=False)
+    preview = Preview(tmp_path, "--verbose")
+    try:
+        preview.wait_for("検索インデックスを更新しました")
+        out = tmp_path / "build"
+
+        def search_files() -> dict[str, bytes]:
+            return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                    if p.is_file() and not (pages_only / p.relative_to(out)).exists()}
+
+        before = search_files()
+        assert before
+        edit(preview.content / "0101-hinode.md", "来年度には予約の仕組みを入れたいと考えています。",
+             "来年度には予約の仕組みを入れたいと考えています。コスモスの咲く公園でも案内を始めます。")
+        preview.wait_for("更新しました: ")
+        assert [name for name in before if preview.get(name)[0] != 200] == []
+        preview.wait_for("検索インデックスを更新しました")
+        assert search_files() != before
+        assert [name for name in before if preview.get(name)[0] != 200] == []
+    finally:
+        preview.stop()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not _search_page_landed(), reason="the search stage and page have not landed yet")
 def test_search_keeps_working_and_finds_an_edit_a_moment_later(preview: Preview, browser):
     tab = browser.new_page()
 

@@ -179,8 +179,9 @@ class Builder:
     def _failed(self, errors: list[ContentError]) -> None:
         self.search_wanted = False  # not for a site that did not build
         self.state.failed(errors)
+        shown = "前回のページ" if self.out_dir.is_dir() else "この問題の一覧"
         self.shout(f"[{_stamp()}] {len(errors)}件の問題があるため、更新できませんでした。直して保存すると、"
-                   "自動で作り直します（ブラウザには前回のページを表示しています）:")
+                   f"自動で作り直します（それまでブラウザには{shown}を表示します）:")
         for error in errors:
             self.shout(str(error))
 
@@ -346,10 +347,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _find(self, parts: list[str], wants_dir: bool) -> tuple[Path | None, bool]:
         """(file, needs a trailing slash) for the request path, from the site (retrying
         briefly while a rebuild swaps it) and then from the search copy."""
-        for attempt in range(10):
+        for _ in range(5):  # the swap is two renames: a few milliseconds at most
             if self.server.out_dir.is_dir():
                 break
-            time.sleep(0.02 * (attempt + 1))
+            time.sleep(0.01)
         for root in (self.server.out_dir, self.server.search_cache):
             candidate = root.joinpath(*parts)
             if candidate.is_dir():
