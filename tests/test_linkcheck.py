@@ -179,6 +179,8 @@ def references_in(url: str, response: Response) -> list[tuple[str, str]]:
         found += root.xpath("//*[local-name()='link']/@href | //*[local-name()='loc']/text()")
     elif kind == "text/css":
         found += re.findall(r"""url\(\s*["']?([^"')\s]+)""", response.body.decode("utf-8"))
+    elif kind in ("text/javascript", "application/javascript"):  # modules, workers
+        found += re.findall(r"""["'`](\.{1,2}/[^"'`\s$]+)["'`]""", response.body.decode("utf-8"))
     elif kind == "text/plain":
         found += re.findall(r"^Sitemap:\s*(\S+)", response.body.decode("utf-8"), re.MULTILINE)
     return [(link, urljoin(url, link)) for link in found]
@@ -235,9 +237,10 @@ def test_the_404_page_works_at_any_depth(crawl: Crawl):
 
 
 def test_assets_are_served_under_their_fingerprinted_names(crawl: Crawl):
-    styles = {t for _, _, t in crawl.references if "/static/" in t}
-    assert styles and all(re.search(r"/static/style\.[0-9a-f]{8}\.css$", t) for t in styles)
-    assert crawl.fetch(next(iter(styles))).content_type == "text/css"
+    assets = {t for _, _, t in crawl.references if "/static/" in t}
+    assert [t for t in assets if not re.search(r"/static/[\w-]+\.[0-9a-f]{8}\.(css|js)$", t)] == []
+    styles = [t for t in assets if t.endswith(".css")]
+    assert styles and crawl.fetch(styles[0]).content_type == "text/css"
 
 
 def test_the_checker_finds_a_missing_page_asset_and_fragment(tmp_path: Path):
