@@ -1,0 +1,23 @@
+"""Stage 4 — search: tokenize every article with MeCab and index the tokens with Pagefind.
+
+The entry point is ``build_search(site_dir, documents)``; ``documents(archive)`` makes the
+documents from the archive. How the pieces fit (see also ``indexer.py`` and
+``templates/static/search-core.js``):
+
+- Build time: each article's searchable text (title, participants, topics, municipalities,
+  body) is normalized (``text.normalize``) and cut into tokens by MeCab (fugashi +
+  unidic-lite). Pagefind indexes, per article, the set of its tokens and of their proper
+  suffixes, so that the browser can ask for "a token that is / starts with / ends with /
+  contains this string". The build also writes a lexicon of the tokens (for the browser's
+  segmenter) and each article's text (for exact matching and excerpts).
+- Query time (in a Web Worker): the query is normalized the same way and split into parts;
+  each part is segmented over the lexicon, Pagefind finds the articles that have the
+  tokens of some segmentation, and each candidate's text is checked for the exact string.
+"""
+
+from __future__ import annotations
+
+from cio_forum_site.search.documents import SearchDocument, documents
+from cio_forum_site.search.indexer import SearchBuildError, SearchReport, build_search
+
+__all__ = ["SearchBuildError", "SearchDocument", "SearchReport", "build_search", "documents"]

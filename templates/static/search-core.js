@@ -1,0 +1,346 @@
+// Japanese search, the parts that need no browser: normalization, the segmenter, the plan
+// of Pagefind lookups for a query, matching and excerpts. Used by search-worker.js and by
+// the tests under node. The rules mirror src/cio_forum_site/search/text.py exactly.
+
+export const MARKER = "\u16a0"; // ᚠ ends every suffix key in the index (indexer.py)
+
+// Letters and digits of scripts that separate words with spaces (after lower-casing).
+const SPACED = "0-9a-z\u00b5\u00df-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff";
+const WHITESPACE =
+  "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
+const WS_RUN = new RegExp(`[${WHITESPACE}]+`, "gu");
+const WS_DROP = new RegExp(`(?<![${SPACED}]) | (?![${SPACED}])`, "gu");
+const WS_ONLY = new RegExp(`^[${WHITESPACE}]+$`, "u");
+const SPACED_CHAR = new RegExp(`^[${SPACED}]$`, "u");
+const KEY_RUN = /[\p{L}\p{N}]+/gu;
+
+/** The form in which text is searched: NFKC, lower case, no spaces between Japanese
+ *  words ("山田 太郎" → "山田太郎"), one space between Latin words ("microsoft teams"). */
+export function normalize(text) {
+  return text.normalize("NFKC").toLowerCase().replace(WS_RUN, " ").replace(WS_DROP, "");
+}
+
+/** The parts of a query, each of which must be found: the runs of letters and digits
+ *  (spaces of either width and punctuation separate parts). */
+export function queryParts(query) {
+  const parts = query.normalize("NFKC").toLowerCase().match(KEY_RUN) || [];
+  return [...new Set(parts)];
+}
+
+/** ``normalize`` that also says where each normalized character came from, for
+ *  highlighting in the original text: normalized character k comes from
+ *  ``text.slice(start[k], end[k])``. Null when the text cannot be aligned character by
+ *  character (then callers show the normalized text). */
+export function alignedNormalize(text) {
+  const clusters = text.match(/[^\p{M}\uff9e\uff9f][\p{M}\uff9e\uff9f]*|[\p{M}\uff9e\uff9f]+/gsu) || [];
+  const pieces = [];
+  let at = 0;
+  for (const c of clusters) {
+    pieces.push({ at, end: at + c.length, text: c.normalize("NFKC").toLowerCase() });
+    at += c.length;
+  }
+  let norm = "";
+  const start = [];
+  const end = [];
+  for (let k = 0; k < pieces.length; k++) {
+    const piece = pieces[k];
+    if (WS_ONLY.test(piece.text)) {
+      let next = k + 1;
+      while (next < pieces.length && WS_ONLY.test(pieces[next].text)) next++;
+      const before = norm.slice(-1);
+      const after = next < pieces.length ? pieces[next].text.slice(0, 1) : "";
+      if (before && after && SPACED_CHAR.test(before) && SPACED_CHAR.test(after)) {
+        norm += " ";
+        start.push(piece.at);
+        end.push(pieces[next - 1].end);
+      }
+      k = next - 1;
+      continue;
+    }
+    for (let i = 0; i < piece.text.length; i++) {
+      start.push(piece.at);
+      end.push(piece.end);
+    }
+    norm += piece.text;
+  }
+  if (norm !== normalize(text)) return null;
+  return { norm, start, end };
+}
+
+// ---- the lexicon and the segmenter ------------------------------------------------------
+
+export const TOKEN_PENALTY = 500; // per token: fewer, longer tokens win; frequency breaks ties
+export const UNKNOWN_COST = 3000; // a character that begins no token
+
+/** The tokens MeCab found in the archive, loaded bucket by bucket (by first character). */
+export class Lexicon {
+  constructor(bucketCount, loadBucket) {
+    this.bucketCount = bucketCount;
+    this.loadBucket = loadBucket; // async (n) => {words: [[w, cost]…], suffixes: [s…]}
+    this.loaded = new Map(); // bucket → Promise
+    this.words = new Map(); // token → cost
+    this.suffixes = new Set();
+    this.byFirst = new Map(); // first character → sorted tokens
+    this.suffixByFirst = new Map(); // first character → sorted proper suffixes
+    this.maxLength = 1;
+  }
+
+  bucketOf(ch) {
+    return ch.codePointAt(0) % this.bucketCount;
+  }
+
+  /** Load the buckets of every character of ``text``. */
+  async ensure(text) {
+    const wanted = new Set([...text].map((ch) => this.bucketOf(ch)));
+    await Promise.all([...wanted].map((b) => this.ensureBucket(b)));
+  }
+
+  ensureBucket(b) {
+    if (!this.loaded.has(b)) {
+      this.loaded.set(b, Promise.resolve(this.loadBucket(b)).then((data) => this.add(data)));
+    }
+    return this.loaded.get(b);
+  }
+
+  add({ words, suffixes }) {
+    for (const [w, cost] of words) {
+      this.words.set(w, cost);
+      this.maxLength = Math.max(this.maxLength, w.length);
+      push(this.byFirst, w[0], w);
+    }
+    for (const s of suffixes) {
+      this.suffixes.add(s);
+      push(this.suffixByFirst, s[0], s);
+    }
+    for (const list of this.byFirst.values()) list.sort();
+    for (const list of this.suffixByFirst.values()) list.sort();
+  }
+
+  hasWord(w) {
+    return this.words.has(w);
+  }
+
+  /** Some token ends with ``s`` (is it, or has it as a proper suffix). */
+  endsWith(s) {
+    return this.words.has(s) || this.suffixes.has(s);
+  }
+
+  /** Some token begins with ``p``. */
+  startsWith(p) {
+    return hasPrefix(this.byFirst.get(p[0]), p);
+  }
+
+  /** ``s`` lies inside some token. */
+  inside(s) {
+    return this.startsWith(s) || hasPrefix(this.suffixByFirst.get(s[0]), s);
+  }
+}
+
+function push(map, key, value) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function hasPrefix(sorted, p) {
+  if (!sorted) return false;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < p) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo].startsWith(p);
+}
+
+/** Segment a normalized part the way MeCab segmented the archive: the cheapest path
+ *  through tokens of the lexicon (a character that begins no token stands alone). */
+export function segment(text, lexicon) {
+  const n = text.length;
+  const best = new Array(n + 1).fill(Infinity);
+  const from = new Array(n + 1).fill(-1);
+  best[0] = 0;
+  for (let i = 0; i < n; i++) {
+    if (best[i] === Infinity) continue;
+    const end = Math.min(n, i + lexicon.maxLength);
+    for (let j = i + 1; j <= end; j++) {
+      const w = text.slice(i, j);
+      let cost = lexicon.words.get(w);
+      if (cost === undefined) {
+        if (j !== i + 1) continue;
+        cost = UNKNOWN_COST;
+      }
+      const total = best[i] + cost + TOKEN_PENALTY;
+      if (total < best[j]) {
+        best[j] = total;
+        from[j] = i;
+      }
+    }
+  }
+  const tokens = [];
+  for (let j = n; j > 0; j = from[j]) tokens.push(text.slice(from[j], j));
+  return tokens.reverse();
+}
+
+// ---- what to ask Pagefind --------------------------------------------------------------
+
+/** The lookups that find every article in which ``part`` could occur, whatever way MeCab
+ *  cut it there: the occurrence is covered by a token that ends with part[0:j] ("ends"),
+ *  then whole tokens ("is"), then a token that begins with the rest ("begins") — or it
+ *  lies inside one token ("inside"). Returns {possible, ends: [j], is: [[i, j]],
+ *  begins: [i], inside: bool}; ``possible`` is false when no such cover exists, in which
+ *  case the part occurs nowhere. */
+export function plan(part, lexicon) {
+  const n = part.length;
+  const inside = lexicon.inside(part);
+  const ends = [];
+  const is = [];
+  const begins = [];
+  const reach = new Array(n + 1).fill(false); // a cover of part[0:j] exists
+  for (let j = 1; j < n; j++) {
+    if (lexicon.endsWith(part.slice(0, j))) {
+      ends.push(j);
+      reach[j] = true;
+    }
+  }
+  for (let j = 2; j < n; j++) {
+    for (let i = Math.max(1, j - lexicon.maxLength); i < j; i++) {
+      if (reach[i] && lexicon.hasWord(part.slice(i, j))) {
+        is.push([i, j]);
+        reach[j] = true;
+      }
+    }
+  }
+  for (let i = 1; i < n; i++) {
+    if (reach[i] && lexicon.startsWith(part.slice(i))) begins.push(i);
+  }
+  // keep only the steps that lie on a complete cover
+  const live = new Array(n + 1).fill(false);
+  for (const i of begins) live[i] = true;
+  for (let k = is.length - 1; k >= 0; k--) {
+    const [i, j] = is[k];
+    if (live[j]) live[i] = true;
+  }
+  return {
+    possible: inside || begins.length > 0,
+    inside,
+    ends: ends.filter((j) => live[j]),
+    is: is.filter(([, j]) => live[j]),
+    begins,
+  };
+}
+
+// Sets of article ids: null means "every article" (nothing known), undefined "none yet".
+
+export function union(a, b) {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  if (a === null || b === null) return null;
+  const out = new Set(a);
+  for (const x of b) out.add(x);
+  return out;
+}
+
+export function intersect(a, b) {
+  if (a === undefined || b === undefined) return undefined;
+  if (a === null) return b;
+  if (b === null) return a;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  const out = new Set();
+  for (const x of small) if (large.has(x)) out.add(x);
+  return out;
+}
+
+/** Combine the results of the lookups of ``plan`` (``look(kind, string)`` → Set, or
+ *  null for "every article") into the articles in which the part could occur. */
+export function combine(part, steps, look) {
+  const reach = new Array(part.length + 1).fill(undefined);
+  for (const j of steps.ends) reach[j] = union(reach[j], look("ends", part.slice(0, j)));
+  for (const [i, j] of steps.is) {
+    if (reach[i] !== undefined) {
+      reach[j] = union(reach[j], intersect(reach[i], look("is", part.slice(i, j))));
+    }
+  }
+  let found = steps.inside ? look("inside", part) : undefined;
+  for (const i of steps.begins) {
+    if (reach[i] !== undefined) {
+      found = union(found, intersect(reach[i], look("begins", part.slice(i))));
+    }
+  }
+  return found === undefined ? new Set() : found;
+}
+
+// ---- matching and excerpts ----------------------------------------------------------------
+
+/** Whether every part occurs in the article (its paragraphs, normalized). */
+export function matches(normalizedParagraphs, parts) {
+  return parts.every((part) => normalizedParagraphs.some((p) => p.includes(part)));
+}
+
+const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+export function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+/** An excerpt of about ``length`` characters around an occurrence of a part, as HTML
+ *  with every occurrence of every part in it marked. It is cut from the original text, so
+ *  it reads as written. ``paragraphs`` are the original paragraphs, ``normalized`` their
+ *  normalized forms, ``body`` the index of the first body paragraph: the body is preferred
+ *  over the title and the people, and a sentence over a heading. */
+export function excerpt(paragraphs, normalized, body, parts, length = 110) {
+  const keys = [...paragraphs.keys()];
+  const order = keys.filter((k) => k >= body).concat(keys.filter((k) => k < body));
+  let pick = -1;
+  let at = -1;
+  for (const part of [...parts].sort((a, b) => b.length - a.length)) {
+    for (const k of order) {
+      const found = normalized[k].indexOf(part);
+      if (found < 0) continue;
+      if (pick < 0) [pick, at] = [k, found];
+      if (normalized[k].length >= 40) {
+        [pick, at] = [k, found];
+        break;
+      }
+    }
+    if (pick >= 0) break;
+  }
+  if (pick < 0) {
+    const first = paragraphs[body] ?? paragraphs[0] ?? "";
+    return escapeHtml(first.slice(0, length)) + (first.length > length ? "…" : "");
+  }
+  const aligned = alignedNormalize(paragraphs[pick]);
+  const norm = aligned ? aligned.norm : normalized[pick];
+  const source = aligned ? paragraphs[pick] : normalized[pick];
+  const from = (k) => (aligned ? aligned.start[k] : k); // where normalized char k begins
+  const to = (k) => (aligned ? aligned.end[k - 1] : k); // where normalized char k-1 ends
+  const marks = [];
+  for (const part of parts) {
+    for (let k = norm.indexOf(part); k >= 0; k = norm.indexOf(part, k + 1)) {
+      marks.push([k, k + part.length]);
+    }
+  }
+  marks.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const merged = [];
+  for (const [s, e] of marks) {
+    const last = merged[merged.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else merged.push([s, e]);
+  }
+  const end = Math.min(norm.length, Math.max(0, at - Math.floor(length / 3)) + length);
+  const start = Math.max(0, end - length);
+  let html = start > 0 ? "…" : "";
+  let cursor = from(start);
+  for (const [s, e] of merged) {
+    if (e <= start || s >= end) continue;
+    const ms = Math.max(s, start);
+    const me = Math.min(e, end);
+    html += escapeHtml(source.slice(cursor, from(ms)));
+    html += `<mark>${escapeHtml(source.slice(from(ms), to(me)))}</mark>`;
+    cursor = to(me);
+  }
+  html += escapeHtml(source.slice(cursor, end > start ? to(end) : cursor));
+  if (end < norm.length) html += "…";
+  return html;
+}

@@ -1,0 +1,147 @@
+// The search page: reads ?q= (and the filters) on load, keeps them in the URL as the
+// reader searches, and shows what search-worker.js finds.
+//
+// Contract (for tests): the results are links to article pages inside #search-results,
+// which has aria-busy="true" while a search runs and aria-busy="false" once the results
+// for the current query are shown (also when there are none).
+
+const PAGE = 10; // results shown at first, and added by 続きを表示
+const DELAY = 150; // ms of quiet typing before searching
+
+const form = document.getElementById("search-form");
+const input = document.getElementById("search-q");
+const list = document.getElementById("search-results");
+const status = document.getElementById("search-status");
+const moreButton = document.getElementById("search-more");
+const root = new URL(form.dataset.searchRoot || "../", location.href);
+const bundle = new URL(form.dataset.searchBundle, location.href).href;
+
+const FIELDS = { municipality: "municipality", year: "fiscal_year", tag: "tag" };
+
+const worker = new Worker(new URL("./search-worker.js", import.meta.url), { type: "module" });
+worker.postMessage({ type: "init", bundle });
+
+let searchId = 0;
+let shownQuery = null;
+let limit = PAGE;
+let timer = 0;
+
+function readForm() {
+  const data = new FormData(form);
+  const filters = {};
+  for (const [field, filter] of Object.entries(FIELDS)) {
+    const value = data.get(field);
+    if (value) filters[filter] = value;
+  }
+  return { query: (data.get("q") || "").trim(), filters, sort: data.get("sort") || "" };
+}
+
+function writeUrl() {
+  const params = new URLSearchParams();
+  for (const [name, value] of new FormData(form)) if (value) params.set(name, value);
+  const search = params.toString();
+  const url = location.pathname + (search ? `?${search}` : "") + location.hash;
+  if (url !== location.pathname + location.search + location.hash) {
+    history.replaceState(null, "", url);
+  }
+}
+
+function start() {
+  clearTimeout(timer);
+  writeUrl();
+  const { query, filters, sort } = readForm();
+  const key = JSON.stringify([query, filters, sort]);
+  if (key === shownQuery) return;
+  shownQuery = key;
+  searchId += 1;
+  limit = PAGE;
+  if (!query && !Object.keys(filters).length) {
+    list.replaceChildren();
+    list.setAttribute("aria-busy", "false");
+    moreButton.hidden = true;
+    status.textContent = "言葉を入れて検索してください。";
+    return;
+  }
+  list.setAttribute("aria-busy", "true");
+  status.textContent = "検索しています…";
+  worker.postMessage({ type: "search", id: searchId, query, filters, sort, limit });
+}
+
+function render(message) {
+  const items = message.results.map((r) => {
+    const li = document.createElement("li");
+    li.className = "card search-hit";
+    const meta = document.createElement("p");
+    meta.className = "card-meta";
+    const badge = document.createElement("span");
+    badge.className = "badge badge-kind";
+    badge.textContent = r.kind;
+    const time = document.createElement("time");
+    time.dateTime = r.iso;
+    time.textContent = r.date;
+    meta.append(badge, " ", time);
+    if (r.municipalities.length) meta.append(` ・ ${r.municipalities.join("・")}`);
+    const title = document.createElement("h2");
+    title.className = "card-title";
+    const link = document.createElement("a");
+    link.href = new URL(r.url, root).href;
+    link.textContent = r.title;
+    title.append(link);
+    const text = document.createElement("p");
+    text.className = "card-summary";
+    text.innerHTML = r.excerpt; // built and escaped by search-core.js
+    li.append(meta, title, text);
+    return li;
+  });
+  list.replaceChildren(...items);
+  const { query } = readForm();
+  const count = message.complete ? `${message.known}件` : `${message.known}件以上`;
+  if (!message.results.length) {
+    status.textContent = query ? `「${query}」を含む記事は見つかりませんでした。` : "見つかりませんでした。";
+  } else {
+    status.textContent = query ? `「${query}」を含む記事: ${count}` : `記事: ${count}`;
+  }
+  moreButton.hidden = message.complete;
+  list.setAttribute("aria-busy", "false");
+}
+
+worker.onmessage = (event) => {
+  const message = event.data;
+  if (message.id !== searchId) return; // an older search
+  if (message.type === "results") render(message);
+  else if (message.type === "error") {
+    list.replaceChildren();
+    moreButton.hidden = true;
+    status.textContent = `検索できませんでした: ${message.message}`;
+    list.setAttribute("aria-busy", "false");
+  }
+};
+
+worker.onerror = (event) => {
+  status.textContent = `検索を始められませんでした: ${event.message || "worker error"}`;
+  list.setAttribute("aria-busy", "false");
+};
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  start();
+});
+input.addEventListener("input", () => {
+  clearTimeout(timer);
+  timer = setTimeout(start, DELAY);
+});
+form.addEventListener("change", (event) => {
+  if (event.target !== input) start();
+});
+moreButton.addEventListener("click", () => {
+  limit += PAGE;
+  list.setAttribute("aria-busy", "true");
+  worker.postMessage({ type: "more", id: searchId, limit });
+});
+
+// ?q= and the filters from the URL
+const params = new URLSearchParams(location.search);
+for (const element of form.elements) {
+  if (element.name && params.has(element.name)) element.value = params.get(element.name);
+}
+start();
