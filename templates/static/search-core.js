@@ -120,14 +120,19 @@ export class Lexicon {
     return this.words.has(w);
   }
 
-  /** Some token ends with ``s`` (is it, or has it as a proper suffix). */
-  endsWith(s) {
-    return this.words.has(s) || this.suffixes.has(s);
+  /** Some token ends with ``s`` and is longer. */
+  isProperSuffix(s) {
+    return this.suffixes.has(s);
   }
 
   /** Some token begins with ``p``. */
   startsWith(p) {
     return hasPrefix(this.byFirst.get(p[0]), p);
+  }
+
+  /** Some token begins with ``p`` and is longer. */
+  isProperPrefix(p) {
+    return hasPrefix(this.byFirst.get(p[0]), p, true);
   }
 
   /** ``s`` lies inside some token. */
@@ -142,7 +147,8 @@ function push(map, key, value) {
   else map.set(key, [value]);
 }
 
-function hasPrefix(sorted, p) {
+/** Whether a string in ``sorted`` begins with ``p`` (and is longer, if ``proper``). */
+function hasPrefix(sorted, p, proper = false) {
   if (!sorted) return false;
   let lo = 0;
   let hi = sorted.length;
@@ -151,6 +157,7 @@ function hasPrefix(sorted, p) {
     if (sorted[mid] < p) lo = mid + 1;
     else hi = mid;
   }
+  if (proper && lo < sorted.length && sorted[lo] === p) lo++;
   return lo < sorted.length && sorted[lo].startsWith(p);
 }
 
@@ -185,50 +192,40 @@ export function segment(text, lexicon) {
 
 // ---- what to ask Pagefind --------------------------------------------------------------
 
-/** The lookups that find every article in which ``part`` could occur, whatever way MeCab
- *  cut it there: the occurrence is covered by a token that ends with part[0:j] ("ends"),
- *  then whole tokens ("is"), then a token that begins with the rest ("begins") — or it
- *  lies inside one token ("inside"). Returns {possible, ends: [j], is: [[i, j]],
- *  begins: [i], inside: bool}; ``possible`` is false when no such cover exists, in which
- *  case the part occurs nowhere. */
+const HIRAGANA = /^[\u3041-\u309f]+$/u;
+
+/** Whether a token stands in the index's pair keys (indexer.py: not all hiragana). */
+export function pairable(token) {
+  return !HIRAGANA.test(token);
+}
+
+/** The ways ``part`` can lie in the archive's tokens, whatever way MeCab cut it there.
+ *  An occurrence either lies inside one token ("inside"), or runs over several: it begins
+ *  with the end of a token — the whole token ("exact") or a proper suffix ("suffix") —
+ *  goes on with whole tokens ("exact") and ends with the start of a token — the whole
+ *  token ("exact") or a proper prefix ("prefix"). Returns the steps {i, j, kind} that lie
+ *  on such a path (part.slice(i, j) is the step's text); none when the part occurs
+ *  nowhere in the archive. */
 export function plan(part, lexicon) {
   const n = part.length;
-  const inside = lexicon.inside(part);
-  const ends = [];
-  const is = [];
-  const begins = [];
-  const reach = new Array(n + 1).fill(false); // a cover of part[0:j] exists
-  for (let j = 1; j < n; j++) {
-    if (lexicon.endsWith(part.slice(0, j))) {
-      ends.push(j);
-      reach[j] = true;
+  const steps = [];
+  if (lexicon.inside(part)) steps.push({ i: 0, j: n, kind: "inside" });
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j <= Math.min(n, i + lexicon.maxLength); j++) {
+      if (i === 0 && j === n) continue; // one token holding the whole part: "inside"
+      const text = part.slice(i, j);
+      if (lexicon.hasWord(text)) steps.push({ i, j, kind: "exact" });
+      if (i === 0 && lexicon.isProperSuffix(text)) steps.push({ i, j, kind: "suffix" });
+      if (j === n && lexicon.isProperPrefix(text)) steps.push({ i, j, kind: "prefix" });
     }
   }
-  for (let j = 2; j < n; j++) {
-    for (let i = Math.max(1, j - lexicon.maxLength); i < j; i++) {
-      if (reach[i] && lexicon.hasWord(part.slice(i, j))) {
-        is.push([i, j]);
-        reach[j] = true;
-      }
-    }
-  }
-  for (let i = 1; i < n; i++) {
-    if (reach[i] && lexicon.startsWith(part.slice(i))) begins.push(i);
-  }
-  // keep only the steps that lie on a complete cover
-  const live = new Array(n + 1).fill(false);
-  for (const i of begins) live[i] = true;
-  for (let k = is.length - 1; k >= 0; k--) {
-    const [i, j] = is[k];
-    if (live[j]) live[i] = true;
-  }
-  return {
-    possible: inside || begins.length > 0,
-    inside,
-    ends: ends.filter((j) => live[j]),
-    is: is.filter(([, j]) => live[j]),
-    begins,
-  };
+  const from = new Array(n + 1).fill(false); // a path from 0 reaches here
+  const to = new Array(n + 1).fill(false); // a path to n leaves from here
+  from[0] = true;
+  to[n] = true;
+  for (const s of steps) if (from[s.i]) from[s.j] = true; // steps are in order of i
+  for (let k = steps.length - 1; k >= 0; k--) if (to[steps[k].j]) to[steps[k].i] = true;
+  return steps.filter((s) => from[s.i] && to[s.j]);
 }
 
 // Sets of article ids: null means "every article" (nothing known), undefined "none yet".
@@ -252,20 +249,48 @@ export function intersect(a, b) {
   return out;
 }
 
-/** Combine the results of the lookups of ``plan`` (``look(kind, string)`` → Set, or
- *  null for "every article") into the articles in which the part could occur. */
-export function combine(part, steps, look) {
-  const reach = new Array(part.length + 1).fill(undefined);
-  for (const j of steps.ends) reach[j] = union(reach[j], look("ends", part.slice(0, j)));
-  for (const [i, j] of steps.is) {
-    if (reach[i] !== undefined) {
-      reach[j] = union(reach[j], intersect(reach[i], look("is", part.slice(i, j))));
-    }
+/** The pair lookups ``combine`` will ask for: [left, right] tokens that meet in a path. */
+export function pairsOf(part, steps) {
+  const endingAt = new Map();
+  for (const s of steps) {
+    if (s.kind !== "exact") continue;
+    const text = part.slice(s.i, s.j);
+    if (pairable(text)) push(endingAt, s.j, text);
   }
-  let found = steps.inside ? look("inside", part) : undefined;
-  for (const i of steps.begins) {
-    if (reach[i] !== undefined) {
-      found = union(found, intersect(reach[i], look("begins", part.slice(i))));
+  const pairs = [];
+  for (const s of steps) {
+    const right = part.slice(s.i, s.j);
+    if (s.kind !== "exact" || !pairable(right)) continue;
+    for (const left of endingAt.get(s.i) || []) pairs.push([left, right]);
+  }
+  return pairs;
+}
+
+/** The articles in which ``part`` may occur: the union over the paths of ``steps`` of the
+ *  articles that have every token of the path and every pair of adjacent whole tokens.
+ *  ``look(kind, text)`` and ``lookPair(left, right)`` give a Set of ids, or null when the
+ *  index cannot narrow it down. */
+export function combine(part, steps, look, lookPair) {
+  const n = part.length;
+  const states = Array.from({ length: n + 1 }, () => new Map()); // last whole token → ids
+  states[0].set("", null);
+  let found;
+  for (const s of steps) {
+    const text = part.slice(s.i, s.j);
+    if (s.kind === "inside") {
+      found = union(found, look("inside", text));
+      continue;
+    }
+    for (const [previous, ids] of states[s.i]) {
+      let here = intersect(ids, look(s.kind, text));
+      if (s.kind === "exact" && previous && pairable(text)) {
+        here = intersect(here, lookPair(previous, text));
+      }
+      if (s.j === n) found = union(found, here);
+      else {
+        const key = s.kind === "exact" && pairable(text) ? text : "";
+        states[s.j].set(key, union(states[s.j].get(key), here));
+      }
     }
   }
   return found === undefined ? new Set() : found;

@@ -8,14 +8,14 @@
 // Messages out: {type: "results", id, results, complete, total, shown}  or  {type: "error", …}
 
 import {
-  Lexicon, MARKER, combine, excerpt, intersect, matches, normalize, plan, queryParts, segment,
+  Lexicon, combine, excerpt, intersect, matches, normalize, pairsOf, plan, queryParts, segment,
 } from "./search-core.js";
 
 let bundle = ""; // absolute URL of the Pagefind bundle, ending in "/"
 let ready = null; // Promise of {pagefind, manifest, lexicon}
 let current = null; // the search being shown: its state, for "more"
 
-const BATCH = 6; // article texts fetched at once while checking candidates
+const BATCH = 10; // at most this many article texts are fetched at once
 
 self.onmessage = (event) => {
   const message = event.data;
@@ -49,9 +49,17 @@ async function start() {
   await pagefind.options({ basePath: bundle, exactDiacritics: true, excerptLength: 0 });
   await pagefind.init();
   const lexicon = new Lexicon(manifest.buckets, (b) => fetchGzipJson(`${bundle}ja/lex/${b}.json.gz`));
-  const stop = new Set(manifest.stop);
-  const stopSorted = [...manifest.stop].sort();
-  return { pagefind, manifest, lexicon, stop, stopSorted, lookups: new Map(), texts: new Map() };
+  return {
+    pagefind,
+    manifest,
+    lexicon,
+    stop: new Set(manifest.stop),
+    stopSorted: [...manifest.stop].sort(),
+    stopPairs: new Set(manifest.stopPairs),
+    lookups: new Map(),
+    preloaded: new Set(),
+    texts: new Map(),
+  };
 }
 
 // ---- Pagefind lookups -----------------------------------------------------------------------
@@ -74,53 +82,88 @@ function lookup(env, term, options) {
   return env.lookups.get(key);
 }
 
-function someStopStartsWith(env, prefix) {
-  const list = env.stopSorted;
+function lowerBound(sorted, value) {
   let lo = 0;
-  let hi = list.length;
+  let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (list[mid] < prefix) lo = mid + 1;
+    if (sorted[mid] < value) lo = mid + 1;
     else hi = mid;
   }
-  return lo < list.length && list[lo].startsWith(prefix);
+  return lo;
+}
+
+function someStopStartsWith(env, prefix) {
+  const k = lowerBound(env.stopSorted, prefix);
+  return k < env.stopSorted.length && env.stopSorted[k].startsWith(prefix);
+}
+
+const stripMarks = (text) => text.normalize("NFD").replace(/\p{M}/gu, "");
+
+/** Pagefind loads only the index chunk whose key range holds a search string, so a prefix
+ *  search would miss the extensions that sit in the following chunks. Load every chunk
+ *  that keys beginning with ``prefix`` can be in first (Pagefind compares keys without
+ *  diacritics). */
+async function preloadPrefix(env, prefix) {
+  const chunks = env.manifest.chunks;
+  const low = stripMarks(prefix);
+  const high = `${low}\uffff`;
+  let first = 0;
+  while (first + 1 < chunks.length && chunks[first + 1][0] <= low) first++;
+  const terms = [];
+  for (let c = first; c < chunks.length && (c === first || chunks[c][0] < high); c++) {
+    if (env.preloaded.has(c)) continue;
+    env.preloaded.add(c);
+    terms.push(...chunks[c].filter(Boolean));
+  }
+  if (terms.length) await env.pagefind.preload(terms.join(" "));
 }
 
 /** One lookup of a plan step: a Set of ids, or null when the index cannot narrow it down
- *  (the key is in more than half of the articles and was left out). */
+ *  (a key in more than half of the articles was left out of it). */
 async function step(env, kind, text, options) {
-  if (kind === "is") {
+  const { marker } = env.manifest;
+  if (kind === "exact") {
     if (env.stop.has(text)) return null;
     return (await lookup(env, `"${text}"`, options)).ids;
   }
-  if (kind === "ends") {
-    if (env.stop.has(text) || env.stop.has(text + MARKER)) return null;
-    const [a, b] = await Promise.all([
-      lookup(env, `"${text}"`, options), lookup(env, `"${text}${MARKER}"`, options)]);
-    return new Set([...a.ids, ...b.ids]);
+  if (kind === "suffix") {
+    if (env.stop.has(text + marker)) return null;
+    return (await lookup(env, `"${text}${marker}"`, options)).ids;
   }
-  // "begins" and "inside": a prefix search finds tokens and suffixes that begin with it
+  // "prefix" and "inside": a prefix search finds the tokens (and suffixes) that begin with it
   if (someStopStartsWith(env, text)) return null;
+  await preloadPrefix(env, text);
   return (await lookup(env, text, options)).ids;
+}
+
+async function pairStep(env, left, right, options) {
+  const key = left + env.manifest.pair + right;
+  if (env.stopPairs.has(key)) return null;
+  return (await lookup(env, `"${key}"`, options)).ids;
 }
 
 /** The articles in which ``part`` may occur, and those in which it surely does. */
 async function candidatesOf(env, part, options) {
   await env.lexicon.ensure(part);
   const steps = plan(part, env.lexicon);
-  if (!steps.possible) return { ids: new Set(), sure: new Set() };
-  const wanted = [];
-  for (const j of steps.ends) wanted.push(["ends", part.slice(0, j)]);
-  for (const [i, j] of steps.is) wanted.push(["is", part.slice(i, j)]);
-  for (const i of steps.begins) wanted.push(["begins", part.slice(i)]);
-  if (steps.inside) wanted.push(["inside", part]);
-  const results = new Map();
-  await Promise.all(wanted.map(async ([kind, text]) => {
-    results.set(`${kind}:${text}`, await step(env, kind, text, options));
-  }));
-  const ids = combine(part, steps, (kind, text) => results.get(`${kind}:${text}`));
+  if (!steps.length) return { ids: new Set(), sure: new Set() };
+  const found = new Map();
+  const pairs = new Map();
+  await Promise.all([
+    ...steps.map(async (s) => {
+      const text = part.slice(s.i, s.j);
+      found.set(`${s.kind}:${text}`, await step(env, s.kind, text, options));
+    }),
+    ...pairsOf(part, steps).map(async ([left, right]) => {
+      pairs.set(`${left} ${right}`, await pairStep(env, left, right, options));
+    }),
+  ]);
+  const ids = combine(part, steps,
+    (kind, text) => found.get(`${kind}:${text}`),
+    (left, right) => pairs.get(`${left} ${right}`));
   let sure = new Set();
-  if (steps.inside && !someStopStartsWith(env, part)) {
+  if (steps[0].kind === "inside" && found.get(`inside:${part}`)) {
     // a token of the article's text contains the part: no need to read the text
     sure = (await lookup(env, part, options)).inText;
   }
@@ -152,8 +195,14 @@ async function run(message) {
   }
   if (current !== state) return;
 
-  // the order: Pagefind's ranking for the query's tokens, or by date
-  const byDate = await lookupOrder(env, null, { ...options, sort: { date: sort === "old" ? "asc" : "desc" } });
+  if (ids && ids.size === 0) {
+    post(state, true);
+    return;
+  }
+  // The order: Pagefind's ranking for the query's tokens, or by date. EVERY is the key all
+  // articles have: searching for it lists them (by filter, by date) from one small chunk.
+  const every = env.manifest.every;
+  const byDate = await lookupOrder(env, every, { ...options, sort: { date: sort === "old" ? "asc" : "desc" } });
   let order = byDate;
   if (sort !== "new" && sort !== "old" && parts.length) {
     const pieces = [];
@@ -182,7 +231,9 @@ async function more(message) {
 /** Check candidates in order until ``limit`` results are known (or none are left). */
 async function fill(env, state, limit) {
   while (state.results.length < limit && state.next < state.order.length) {
-    const batch = state.order.slice(state.next, state.next + BATCH);
+    // as many as are still wanted (they usually all match), at most BATCH at once
+    const wanted = Math.min(BATCH, limit - state.results.length);
+    const batch = state.order.slice(state.next, state.next + wanted);
     state.next += batch.length;
     const records = await Promise.all(batch.map((pageId) => text(env, pageId)));
     if (current !== state) return;

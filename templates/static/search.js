@@ -64,6 +64,7 @@ function start() {
   }
   list.setAttribute("aria-busy", "true");
   status.textContent = "検索しています…";
+  performance.mark("search:start"); // read by benchmarks/bench_search.py
   worker.postMessage({ type: "search", id: searchId, query, filters, sort, limit });
 }
 
@@ -103,6 +104,7 @@ function render(message) {
   }
   moreButton.hidden = message.complete;
   list.setAttribute("aria-busy", "false");
+  performance.mark("search:shown");
 }
 
 worker.onmessage = (event) => {

@@ -3,21 +3,26 @@
 What lands in ``<site>/pagefind/``:
 
 - Pagefind's own files. Pagefind indexes one scratch page per article whose body is the
-  *set* of index keys of the article, separated by spaces (the standard binary splits on
-  whitespace only and does no segmentation of its own):
+  *set* of the article's index keys, separated by spaces (the standard binary splits on
+  whitespace and does no segmentation of its own):
 
-  - every token MeCab found (``人材``, ``育成``, ``ガバメント``), and
-  - every proper suffix of a token followed by ``MARKER`` (``メントᚠ``, ``ントᚠ``, …).
+  - every token MeCab found, as it is: ``人材``, ``育成``, ``ガバメント``;
+  - every proper suffix of a token followed by ``MARKER``: ``メントᚠ``, ``ントᚠ``, ``トᚠ``;
+  - every pair of adjacent tokens (neither of them all hiragana) joined by ``PAIR``:
+    ``人材ᚡ育成``, ``ガバメントᚡクラウド``;
+  - ``EVERY``, which every article has (to list articles by filter or by date cheaply).
 
-  A Pagefind prefix search for ``x`` then finds articles with a token that contains ``x``;
-  an exact (quoted) search for ``x`` one whose token *is* ``x``, and for ``xᚠ`` one whose
-  token ends with ``x``. Keys found in more than half of the articles are left out (they
-  would not narrow anything down) and listed in the manifest instead. Positions are not
-  indexed: at 1,000 articles of 8,000 characters that would be 5 million positions, and
-  Pagefind alone needs longer than the whole indexing budget for them. Whether the string
-  really occurs is decided in the browser against the article's text (see ``texts`` below).
-- ``ja/manifest.json.gz``: parameters and the left-out ("stop") keys.
-- ``ja/lex/<n>.json.gz``: the lexicon for the browser's segmenter, in buckets by the first
+  An exact (quoted) Pagefind search for ``x`` finds the articles with the token ``x``; for
+  ``xᚠ`` those with a token that ends with ``x``; for ``aᚡb`` those where ``b`` follows
+  ``a``; a prefix search for ``x`` those with a token that contains ``x``. Keys in more than
+  half of the articles are left out (they would not narrow anything down) and listed in
+  the manifest instead. Positions are not indexed: at 1,000 articles of 8,000 characters
+  they would be 5 million, and Pagefind alone takes longer than the whole indexing budget
+  over them. Whether the string really occurs is decided in the browser, against the
+  article's text.
+- ``ja/manifest.json.gz``: parameters, the left-out ("stop") keys, and the key range of
+  every Pagefind index chunk (see ``pagefind_meta.py``).
+- ``ja/lex/<n>.json.gz``: the lexicon for the browser's segmenter, in buckets by first
   character: every token with a cost (from its frequency), and every proper suffix.
 - ``ja/t/<page>.json.gz``: one per article (named after its Pagefind page): URL, title,
   和暦 date, municipalities and the searchable text as paragraphs, for exact matching and
@@ -43,13 +48,20 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from cio_forum_site.search.documents import SearchDocument
+from cio_forum_site.search.pagefind_meta import index_chunks
 from cio_forum_site.search.text import KEY_RUN, normalize
 
-MARKER = "\u16a0"  # ᚠ: a letter no Japanese text contains; ends every suffix key
+_HIRAGANA = re.compile(r"[\u3041-\u309f]+")
+
+MARKER = "\u16a0"  # ᚠ ends every suffix key (runic letters: no Japanese text has them)
+PAIR = "\u16a1"  # ᚡ joins the two tokens of a pair key
+EVERY = "\u16a2"  # ᚢ: the key every article has
 FORMAT_VERSION = 1
+INDEX_CHUNK_SIZE = 4000  # Pagefind's default is 20000 (entries per index chunk)
 STOP_FRACTION = 0.5  # a key in more than this share of the articles is not indexed …
 STOP_MIN_DOCS = 20  # … once there are at least this many articles
 LEXICON_BUCKET_BYTES = 24_000  # aim for lexicon buckets about this big (before gzip)
@@ -96,9 +108,10 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         df.update(keys.split(" "))
     df.pop("", None)
     n = len(documents)
-    words = {k: c for k, c in df.items() if not k.endswith(MARKER)}
+    words = {k: c for k, c in df.items() if k[-1] not in (MARKER, EVERY) and PAIR not in k}
     report.vocabulary = len(words)
-    stop = sorted(k for k, c in df.items() if n >= STOP_MIN_DOCS and c > STOP_FRACTION * n)
+    stop = sorted(k for k, c in df.items()
+                  if n >= STOP_MIN_DOCS and c > STOP_FRACTION * n and k != EVERY)
     report.stop_keys = len(stop)
     with tempfile.TemporaryDirectory(prefix="cio-search-") as scratch:
         pages_dir, texts_dir = Path(scratch) / "pages", Path(scratch) / "texts"
@@ -128,9 +141,13 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     write_json(data_dir / "manifest.json.gz", {
         "version": FORMAT_VERSION,
         "marker": MARKER,
+        "pair": PAIR,
+        "every": EVERY,
         "documents": n,
         "buckets": len(lexicon),
-        "stop": stop,
+        "stop": [k for k in stop if PAIR not in k],
+        "stopPairs": [k for k in stop if PAIR in k],
+        "chunks": index_chunks(out),
     })
     lap("data")
     report.bundle_bytes = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
@@ -169,14 +186,22 @@ def _tokenize_worker(share: int) -> list[tuple[int, str]]:
     return _tokenize_share(documents, share, shares)
 
 
-def token_keys(token: str) -> tuple[str, ...]:
-    """The index keys of one MeCab token: each run of letters and digits in it (a token is
-    cut at anything else), and every proper suffix of such a run followed by MARKER."""
+def token_keys(token: str) -> tuple[tuple[str, ...], str, str]:
+    """The index keys of one MeCab token — each run of letters and digits in it (a token is
+    cut at anything else) and every proper suffix of such a run followed by MARKER — and
+    the runs it begins and ends with, when those may stand in a pair (letters or digits at
+    that edge of the token, and not all hiragana), else "".
+    """
+    pieces = KEY_RUN.findall(token)
     keys: list[str] = []
-    for piece in KEY_RUN.findall(token):
+    for piece in pieces:
         keys.append(piece)
         keys.extend(piece[j:] + MARKER for j in range(1, len(piece)))
-    return tuple(keys)
+    first = pieces[0] if pieces and token.startswith(pieces[0]) else ""
+    last = pieces[-1] if pieces and token.endswith(pieces[-1]) else ""
+    first = "" if _HIRAGANA.fullmatch(first) else first
+    last = "" if _HIRAGANA.fullmatch(last) else last
+    return tuple(keys), first, last
 
 
 def _tokenize_share(documents: Sequence[SearchDocument], share: int,
@@ -184,15 +209,20 @@ def _tokenize_share(documents: Sequence[SearchDocument], share: int,
     import fugashi  # imported here: a build without search never loads MeCab
 
     tagger = fugashi.Tagger("-Owakati")
-    expanded: dict[str, tuple[str, ...]] = {}
+    known: dict[str, tuple[tuple[str, ...], str, str]] = {}
     out: list[tuple[int, str]] = []
     for i in range(share, len(documents), shares):
-        # MeCab treats the line breaks as boundaries between paragraphs.
-        text = "\n".join(normalize(p) for p in documents[i].paragraphs())
-        tokens = set(tagger.parse(text).split())
-        for token in tokens.difference(expanded):
-            expanded[token] = token_keys(token)
-        keys = set().union(*map(expanded.__getitem__, tokens))
+        # MeCab treats the line breaks between paragraphs as boundaries.
+        tokens = tagger.parse("\n".join(normalize(p) for p in documents[i].paragraphs())).split()
+        distinct = set(tokens)
+        for token in distinct.difference(known):
+            known[token] = token_keys(token)
+        keys = set().union(*(known[t][0] for t in distinct))
+        for a, b in set(pairwise(tokens)):
+            left, right = known[a][2], known[b][1]
+            if left and right:
+                keys.add(left + PAIR + right)
+        keys.add(EVERY)
         out.append((i, " ".join(sorted(keys))))
     return out
 
@@ -255,10 +285,12 @@ def start_pagefind(site: Path, out: Path) -> subprocess.Popen:
     if out.exists():
         shutil.rmtree(out)
     command = [str(pagefind_executable()), "--site", str(site), "--output-path", str(out)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    env["PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"] = str(INDEX_CHUNK_SIZE)
     try:
         return subprocess.Popen(  # in the scratch folder: no pagefind.yml of anyone else applies
             command, cwd=site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")})
+            env=env)
     except OSError as exc:
         raise SearchBuildError(f"Pagefind を実行できませんでした: {exc}") from exc
 

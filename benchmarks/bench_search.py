@@ -1,0 +1,187 @@
+"""Search at 1,000 articles: indexing time, latency in headless Chromium, first-search transfer.
+
+    .venv/bin/python benchmarks/bench_search.py [--articles 1000] [--runs 5] [--skip-build]
+
+1. Indexing: builds the synthetic archive (``python -m cio_forum_site.synthetic``) ``--runs``
+   times with the search stage and ``--runs`` times without (``--no-search``), alternating,
+   and reports the medians and their difference, and the median of the search stage itself.
+2. Latency: serves the built site from a plain static server on 127.0.0.1 (no compression,
+   every byte counted), opens /search/ in headless Chromium and submits each of the 20
+   queries in turn; a query's time runs from the submit (performance mark ``search:start``)
+   to the moment its results are on the page (``search:shown``). Also the cold case: a new
+   browser context opening /search/?q=… (navigation start to ``search:shown``).
+3. Transfer: for each query, in a fresh browser context (empty cache), the bytes the server
+   sent for /search/?q=…: everything the search needed (Pagefind's JS, WebAssembly, index
+   chunks; our scripts, manifest, lexicon and article texts), and the page and CSS besides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / "_work"
+TEMPLATES = ROOT / "templates"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# 20 queries over the synthetic archive's vocabulary: topics, katakana loanwords, surnames,
+# place names, full-/half-width, several parts, a query inside a word, and no-hits.
+QUERIES = [
+    "ガバメントクラウド", "テレワーク", "個人情報保護", "ゼロトラスト", "マイナンバーカード",
+    "生成ＡＩ", "ＤＸ推進", "ｾｷｭﾘﾃｨ", "渡辺", "岩崎", "武蔵野市", "小笠原", "蔵野",
+    "ハッカソン", "費用対効果", "テレワーク 課題", "職員研修　ワークショップ", "書かない窓口",
+    "新幹線", "量子コンピュータ",
+]
+
+
+class CountingHandler(http.server.SimpleHTTPRequestHandler):
+    """A plain static server that records (path, bytes sent) for every response."""
+
+    log: list[tuple[str, int]] = []
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def copyfile(self, source, outputfile) -> None:
+        data = source.read()
+        outputfile.write(data)
+        CountingHandler.log.append((unquote(urlsplit(self.path).path), len(data)))
+
+
+def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(CountingHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}/"
+
+
+def synthetic_archive(n: int) -> Path:
+    folder = WORK / f"synth{n}"
+    if not folder.is_dir() or len(list(folder.glob("*.md"))) != n:
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "cio_forum_site.synthetic", str(n), str(folder)],
+                       check=True, cwd=ROOT)
+    return folder
+
+
+def time_builds(content: Path, out: Path, runs: int) -> dict[str, float]:
+    from cio_forum_site.build import build
+
+    with_search, without, stage = [], [], []
+    for _ in range(runs):
+        for search in (False, True):
+            shutil.rmtree(out, ignore_errors=True)
+            start = time.perf_counter()
+            report = build(content, TEMPLATES, out, search=search)
+            took = time.perf_counter() - start
+            (with_search if search else without).append(took)
+            if search:
+                stage.append(report.timings["search"])
+    return {
+        "build_with_search": statistics.median(with_search),
+        "build_without_search": statistics.median(without),
+        "added": statistics.median(with_search) - statistics.median(without),
+        "search_stage": statistics.median(stage),
+        "search_stage_runs": stage,
+    }
+
+
+def wait_shown(page, query: str) -> None:
+    page.wait_for_function(
+        """(q) => document.getElementById('search-results').getAttribute('aria-busy') === 'false'
+                  && new URLSearchParams(location.search).get('q') === q
+                  && performance.getEntriesByName('search:shown').length > 0""",
+        arg=query, timeout=30_000)
+
+
+def measure_browser(base: str) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    warm, cold, transfer = [], [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(base + "search/")
+            page.wait_for_load_state("networkidle")
+            for q in QUERIES:
+                page.evaluate("performance.clearMarks()")
+                page.fill("#search-q", q)
+                page.press("#search-q", "Enter")
+                wait_shown(page, q)
+                warm.append(page.evaluate(
+                    """() => performance.getEntriesByName('search:shown').at(-1).startTime
+                             - performance.getEntriesByName('search:start').at(-1).startTime"""))
+            for q in QUERIES:
+                context = browser.new_context()
+                tab = context.new_page()
+                CountingHandler.log.clear()
+                tab.goto(base + "search/?q=" + quote(q))
+                wait_shown(tab, q)
+                cold.append(tab.evaluate(
+                    "() => performance.getEntriesByName('search:shown').at(-1).startTime"))
+                sent = list(CountingHandler.log)
+                search_bytes = sum(n for path, n in sent
+                                   if path.startswith("/pagefind/") or "/search" in path
+                                   and path.endswith(".js"))
+                transfer.append({"query": q, "search": search_bytes,
+                                 "total": sum(n for _, n in sent), "requests": len(sent),
+                                 "files": sent})
+                context.close()
+        finally:
+            browser.close()
+    return {"warm_ms": warm, "cold_ms": cold, "transfer": transfer}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-build", action="store_true", help="reuse the last build")
+    args = parser.parse_args(argv)
+
+    content = synthetic_archive(args.articles)
+    out = WORK / f"site{args.articles}"
+    if not args.skip_build:
+        times = time_builds(content, out, args.runs)
+        print(f"indexing, {args.articles} articles, median of {args.runs}:")
+        print(f"  build without search {times['build_without_search']:6.2f} s")
+        print(f"  build with search    {times['build_with_search']:6.2f} s")
+        print(f"  added by search      {times['added']:6.2f} s"
+              f"  (search stage alone: {times['search_stage']:.2f} s;"
+              f" runs {', '.join(f'{t:.2f}' for t in times['search_stage_runs'])})")
+    server, base = serve(out)
+    try:
+        m = measure_browser(base)
+    finally:
+        server.shutdown()
+    print(f"\nlatency, {len(QUERIES)} queries, submit → results shown (ms):")
+    for q, w, c in zip(QUERIES, m["warm_ms"], m["cold_ms"], strict=True):
+        print(f"  {w:7.0f} {c:7.0f}  {q}")
+    print(f"  median {statistics.median(m['warm_ms']):.0f} ms with the page open;"
+          f" {statistics.median(m['cold_ms']):.0f} ms opening /search/?q=… in a new tab")
+    print("\nfirst-search transfer from a plain static server (KB = 1,000 bytes):")
+    for t in m["transfer"]:
+        print(f"  search {t['search'] / 1000:6.1f}  all {t['total'] / 1000:6.1f}"
+              f"  ({t['requests']} requests)  {t['query']}")
+    search = [t["search"] for t in m["transfer"]]
+    print(f"  median {statistics.median(search) / 1000:.1f} KB, max {max(search) / 1000:.1f} KB"
+          " (search files); page and CSS add"
+          f" {statistics.median(t['total'] - t['search'] for t in m['transfer']) / 1000:.1f} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
