@@ -161,29 +161,44 @@ function hasPrefix(sorted, p, proper = false) {
   return lo < sorted.length && sorted[lo].startsWith(p);
 }
 
+// Characters MeCab groups into one unknown word when no dictionary word starts there
+// (unidic's char.def: katakana, Latin letters and digits are grouped; kanji are not).
+const GROUPS = [/[\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff]/u, /[a-z\u00c0-\u024f]/u, /[0-9]/u];
+
+function unknownLength(text, i) {
+  const group = GROUPS.find((g) => g.test(text[i]));
+  if (!group) return 1;
+  let j = i + 1;
+  while (j < text.length && group.test(text[j])) j++;
+  return j - i;
+}
+
 /** Segment a normalized part the way MeCab segmented the archive: the cheapest path
- *  through tokens of the lexicon (a character that begins no token stands alone). */
+ *  through tokens of the lexicon; where no token starts, an unknown word as MeCab makes
+ *  it (a run of katakana, of Latin letters or of digits; else one character). */
 export function segment(text, lexicon) {
   const n = text.length;
   const best = new Array(n + 1).fill(Infinity);
   const from = new Array(n + 1).fill(-1);
   best[0] = 0;
+  const relax = (i, j, cost) => {
+    const total = best[i] + cost + TOKEN_PENALTY;
+    if (total < best[j]) {
+      best[j] = total;
+      from[j] = i;
+    }
+  };
   for (let i = 0; i < n; i++) {
     if (best[i] === Infinity) continue;
-    const end = Math.min(n, i + lexicon.maxLength);
-    for (let j = i + 1; j <= end; j++) {
-      const w = text.slice(i, j);
-      let cost = lexicon.words.get(w);
-      if (cost === undefined) {
-        if (j !== i + 1) continue;
-        cost = UNKNOWN_COST;
-      }
-      const total = best[i] + cost + TOKEN_PENALTY;
-      if (total < best[j]) {
-        best[j] = total;
-        from[j] = i;
+    let known = false;
+    for (let j = i + 1; j <= Math.min(n, i + lexicon.maxLength); j++) {
+      const cost = lexicon.words.get(text.slice(i, j));
+      if (cost !== undefined) {
+        relax(i, j, cost);
+        known = true;
       }
     }
+    if (!known) relax(i, i + unknownLength(text, i), UNKNOWN_COST);
   }
   const tokens = [];
   for (let j = n; j > 0; j = from[j]) tokens.push(text.slice(from[j], j));

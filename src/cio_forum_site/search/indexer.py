@@ -21,7 +21,7 @@ What lands in ``<site>/pagefind/``:
   over them. Whether the string really occurs is decided in the browser, against the
   article's text.
 - ``ja/manifest.json.gz``: parameters, the left-out ("stop") keys, and the key range of
-  every Pagefind index chunk (see ``pagefind_meta.py``).
+  every Pagefind index chunk (see ``index_chunks``).
 - ``ja/lex/<n>.json.gz``: the lexicon for the browser's segmenter, in buckets by first
   character: every token with a cost (from its frequency), and every proper suffix.
 - ``ja/t/<page>.json.gz``: one per article (named after its Pagefind page): URL, title,
@@ -52,8 +52,8 @@ from itertools import pairwise
 from pathlib import Path
 
 from cio_forum_site.search.documents import SearchDocument
-from cio_forum_site.search.pagefind_meta import index_chunks
 from cio_forum_site.search.text import KEY_RUN, normalize
+from cio_forum_site.stable_pagefind import read as read_pagefind_file
 
 _HIRAGANA = re.compile(r"[\u3041-\u309f]+")
 
@@ -305,6 +305,18 @@ def finish_pagefind(process: subprocess.Popen, out: Path) -> None:
     if process.returncode != 0 or not (out / "pagefind-entry.json").exists():
         tail = "\n".join(output.strip().splitlines()[-15:])
         raise SearchBuildError(f"Pagefind が失敗しました (終了コード {process.returncode}):\n{tail}")
+
+
+def index_chunks(bundle: Path) -> list[list[str]]:
+    """[from, to] of every index chunk, in key order, from Pagefind's metadata file. A
+    Pagefind prefix search loads only the chunk whose key range holds the search string,
+    so extensions that sit in the next chunks would be missed: the worker first loads
+    every chunk a prefix can reach, from these ranges."""
+    metas = sorted(bundle.glob("pagefind.*.pf_meta"))
+    if len(metas) != 1:
+        raise SearchBuildError(f"Pagefind の pf_meta が {len(metas)} 個あります（1個のはず）")
+    meta = read_pagefind_file(metas[0])
+    return [[chunk[0], chunk[1]] for chunk in meta[2]]
 
 
 _FRAGMENT_URL = re.compile(rb'"url":"/(\d+)/"')

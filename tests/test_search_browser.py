@@ -1,0 +1,357 @@
+"""Search in headless Chromium: the fixture archive built with the real build (MeCab, the
+Pagefind binary), served on 127.0.0.1 under a sub-path, and /search/?q=… driven with
+Playwright. The segmenter and the normalization of search-core.js are checked in the same
+browser against MeCab and against the Python side."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from conftest import FIXTURES, TEMPLATES
+
+from cio_forum_site.build import build
+from cio_forum_site.search import indexer
+from cio_forum_site.search.text import KEY_RUN, normalize, query_parts
+
+sys.path.insert(0, str(FIXTURES / "search"))
+from harness import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CONTENT,
+    Truth,
+    fixture_documents,
+    load_queries,
+    search,
+    serve,
+    wait_for_results,
+)
+
+pytestmark = pytest.mark.browser
+PREFIX = "/archive/"  # the site is served under a sub-path, as on GitHub Pages
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("search-site") / "build"
+    build(CONTENT, TEMPLATES, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    with serve(site, PREFIX) as (base, sent):
+        yield base, sent
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield tab
+    context.close()
+    assert errors == []
+
+
+@pytest.fixture(scope="module")
+def truth() -> Truth:
+    return Truth(fixture_documents())
+
+
+def paths(base: str, urls) -> set[str]:
+    return {PREFIX + u for u in urls}
+
+
+def test_every_query_of_the_query_set_finds_exactly_the_articles_that_contain_it(
+        served, page, truth):
+    base, _ = served
+    queries = load_queries()
+    assert len(queries) >= 40
+    assert {c for c, _ in queries} >= {"compound", "katakana", "surname", "place",
+                                       "mixed-width", "multi-part", "no-hit", "inside-a-word"}
+    page.goto(base + "search/")
+    wrong = []
+    for category, query in queries:
+        got = search(page, query)
+        want = paths(base, truth(query))
+        if set(got) != want or len(got) != len(set(got)):
+            wrong.append((category, query, sorted(want - set(got)), sorted(set(got) - want)))
+        if category == "no-hit":
+            assert not want, query  # the fixture really has no such article
+    assert wrong == []
+
+
+def test_results_show_title_date_municipalities_and_a_marked_excerpt(served, page):
+    base, _ = served
+    page.goto(base + "search/?q=" + quote("ゼロトラスト"))
+    wait_for_results(page, "ゼロトラスト")
+    results = page.locator("#search-results > li")
+    assert results.count() == 1
+    hit = results.first
+    link = hit.locator("h2 a")
+    assert link.inner_text().startswith("武蔵野市CIO×都CIOの座談会")
+    assert link.evaluate("a => a.href") == base + "articles/0102-musashino/"
+    meta = hit.locator(".card-meta").inner_text()
+    assert "令和3年6月8日" in meta and "武蔵野市" in meta and "座談会" in meta
+    marks = hit.locator(".card-summary mark").all_inner_texts()
+    assert marks and all(m == "ゼロトラスト" for m in marks)
+    assert "1件" in page.inner_text("#search-status")
+
+
+def test_excerpts_are_the_text_as_written(served, page):
+    """No artificial spaces between words: each excerpt, without its ellipses, is a piece of
+    the article's own text, width and all (ｻﾃﾗｲﾄｵﾌｨｽ stays half-width)."""
+    base, _ = served
+    originals = {d.url: d.paragraphs() for d in fixture_documents()}
+    page.goto(base + "search/")
+    for query in ("人材育成", "ｻﾃﾗｲﾄｵﾌｨｽ", "Web会議", "薬師寺", "dx推進", "マイナンバーカード 避難所"):
+        search(page, query)
+        for hit in page.locator("#search-results > li").all():
+            url = hit.locator("h2 a").evaluate("a => a.href").removeprefix(base)
+            excerpt = hit.locator(".card-summary").inner_text()
+            pieces = [p for p in excerpt.split("…") if p]
+            assert pieces and all(any(piece in para for para in originals[url]) for piece in pieces), (
+                query, excerpt)
+            marked = hit.locator(".card-summary mark").all_inner_texts()
+            assert marked and all(
+                any(normalize(m) == part for part in query_parts(query)) for m in marked), marked
+
+
+def test_the_query_stays_in_the_url_and_aria_busy_tracks_the_search(served, page):
+    base, _ = served
+    page.goto(base + "search/?q=" + quote("テレワーク"))
+    wait_for_results(page, "テレワーク")
+    assert page.locator("#search-results a").count() == 2
+    assert page.input_value("#search-q") == "テレワーク"  # read from ?q= on load
+    # typing, without submitting: the URL follows and the results follow
+    page.evaluate("""() => {
+        window.busy = [];
+        new MutationObserver(() => busy.push(
+            document.getElementById('search-results').getAttribute('aria-busy'))
+        ).observe(document.getElementById('search-results'), {attributes: true});
+    }""")
+    page.press("#search-q", "End")
+    page.type("#search-q", " 課題", delay=20)
+    wait_for_results(page, "テレワーク 課題")
+    assert "q=" + quote("テレワーク").replace("%20", "+") in page.url
+    assert page.evaluate("busy")[-2:] == ["true", "false"]
+    # a query that finds nothing
+    page.fill("#search-q", "新幹線")
+    page.press("#search-q", "Enter")
+    wait_for_results(page, "新幹線")
+    assert page.locator("#search-results a").count() == 0
+    assert "見つかりませんでした" in page.inner_text("#search-status")
+    assert page.get_attribute("#search-results", "aria-busy") == "false"
+    # back to the shared URL of a search
+    page.goto(page.url)
+    wait_for_results(page, "新幹線")
+    assert page.input_value("#search-q") == "新幹線"
+
+
+def test_width_and_case_never_matter(served, page):
+    base, _ = served
+    page.goto(base + "search/")
+    variants = ["ＤＸ推進", "dx推進", "Dx推進", "ｄｘ推進"]
+    results = {v: search(page, v) for v in variants}
+    assert len({tuple(sorted(r)) for r in results.values()}) == 1
+    assert len(results["dx推進"]) == 2
+    assert search(page, "ｶﾞﾊﾞﾒﾝﾄｸﾗｳﾄﾞ") == search(page, "ガバメントクラウド")
+
+
+def test_filters_and_sort(served, page, truth):
+    base, _ = served
+    docs = {d.url: d for d in fixture_documents()}
+
+    def run(params: str, query: str) -> list[str]:
+        page.goto(base + "search/?" + params + "&q=" + quote(query))
+        wait_for_results(page, query)
+        while page.is_visible("#search-more"):
+            page.click("#search-more")
+            page.wait_for_function(
+                "document.getElementById('search-results').getAttribute('aria-busy') === 'false'")
+        return [u.removeprefix(PREFIX) for u in page.eval_on_selector_all(
+            "#search-results a", "links => links.map(a => new URL(a.href).pathname)")]
+
+    assert run("municipality=" + quote("小平市"), "テレワーク") == ["articles/0114-kodaira/"]
+    assert page.input_value("select[name=municipality]") == "小平市"
+    got = run("year=" + quote("令和3年度"), "真柴")
+    want = {u for u in truth("真柴") if docs[u].fiscal_year == "令和3年度"}
+    assert set(got) == want and len(want) == 2
+    assert set(run("tag=" + quote("セキュリティ"), "対策")) == {
+        u for u in truth("対策") if "セキュリティ" in docs[u].tags}
+    newest = run("sort=new", "久遠寺")
+    assert newest == sorted(truth("久遠寺"), key=lambda u: docs[u].date_iso, reverse=True)
+    assert run("sort=old", "久遠寺") == newest[::-1]
+    # filters alone list the articles, newest first
+    only = run("municipality=" + quote("武蔵野市"), "")
+    assert only == ["articles/0102-musashino/"]
+
+
+def test_only_the_sites_own_files_are_loaded(served, browser):
+    base, sent = served
+    context = browser.new_context()
+    tab = context.new_page()
+    requests, failed = [], []
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    sent.clear()
+    tab.goto(base + "search/?q=" + quote("ガバメントクラウド"))
+    wait_for_results(tab, "ガバメントクラウド")
+    context.close()
+    assert failed == []
+    assert all(u.startswith(base) or u.startswith("data:") for u in requests), requests
+    loaded = [path for path, _ in sent]
+    assert any(p.startswith(PREFIX + "pagefind/index/") for p in loaded)
+    assert any(p.startswith(PREFIX + "pagefind/ja/t/") for p in loaded)
+    assert not any(p.endswith(".pf_fragment") for p in loaded)  # the text records serve instead
+
+
+def core_module(site: Path) -> str:
+    return next((site / "static").glob("search-core.*.js")).name
+
+
+def test_browser_normalization_agrees_with_python(served, site, page):
+    base, _ = served
+    texts = [p for d in fixture_documents() for p in d.paragraphs()]
+    texts += ["ＤＸ　推進", "Microsoft\u3000Teams", "a\u00a0b", "ｶﾞﾊﾞﾒﾝﾄ", "㍻と㈱", "İstanbul",
+              "Ｗｉ－Ｆｉ ５Ｇ", "\ufeff前\u200b後", "ΣΑΣ", "x\ty\nz", " 前後 "]
+    queries = [q for _, q in load_queries()] + ["　", "「新幹線」、", "a.b-c", "ＤＸ dx"]
+    page.goto(base + "search/")
+    got = page.evaluate("""async ([url, texts, queries]) => {
+        const core = await import(url);
+        return [texts.map(core.normalize), queries.map(core.queryParts),
+                texts.map((t) => { const a = core.alignedNormalize(t); return a && a.norm; })];
+    }""", [base + "static/" + core_module(site), texts, queries])
+    assert got[0] == [normalize(t) for t in texts]
+    assert got[1] == [query_parts(q) for q in queries]
+    aligned = [a for a in got[2] if a is not None]
+    assert len(aligned) >= len(texts) - 3 and all(a in got[0] for a in aligned)
+
+
+def browser_segments(page, base: str, site: Path, parts: list[str]) -> dict[str, list[str]]:
+    return page.evaluate("""async ([url, bundle, parts]) => {
+        const core = await import(url);
+        const get = async (u) => new Response(
+            (await fetch(u)).body.pipeThrough(new DecompressionStream('gzip'))).json();
+        const manifest = await get(bundle + 'ja/manifest.json.gz');
+        const lexicon = new core.Lexicon(manifest.buckets,
+                                         (b) => get(bundle + 'ja/lex/' + b + '.json.gz'));
+        const out = {};
+        for (const part of parts) {
+            await lexicon.ensure(part);
+            out[part] = core.segment(part, lexicon);
+        }
+        return [out, [...lexicon.words.keys()]];
+    }""", [base + "static/" + core_module(site), base + "pagefind/", parts])
+
+
+def test_the_segmenter_cuts_queries_as_mecab_does(served, site, page):
+    """On the query set, wherever MeCab's tokens for a query are tokens of the archive
+    (which is what the browser knows), the browser cuts the query into the same tokens.
+    Also on 300 runs of 1–4 tokens taken from the archive's text."""
+    import fugashi
+
+    base, _ = served
+    tagger = fugashi.Tagger("-Owakati")
+    parts = sorted({p for _, q in load_queries() for p in query_parts(q)})
+    rng = random.Random(7)
+    runs = set()
+    for doc in fixture_documents():
+        for para in doc.paragraphs():
+            tokens = tagger.parse(normalize(para)).split()
+            for _ in range(3):
+                k = rng.randint(1, 4)
+                start = rng.randrange(max(1, len(tokens) - k + 1))
+                run = tokens[start:start + k]
+                if run and all(KEY_RUN.fullmatch(t) for t in run):
+                    runs.add("".join(run))
+    runs = sorted(runs)[:300] if len(runs) > 300 else sorted(runs)
+    page.goto(base + "search/")
+    segments, vocabulary = browser_segments(page, base, site, parts + runs)
+    vocabulary = set(vocabulary)
+    mecab = {p: KEY_RUN.findall(tagger.parse(p)) for p in parts + runs}
+    known = [p for p in parts if set(mecab[p]) <= vocabulary]
+    assert len(known) >= 60
+    assert [(p, segments[p]) for p in known if segments[p] != mecab[p]] == []
+    agree = sum(segments[r] == mecab[r] for r in runs) / len(runs)
+    assert len(runs) >= 200 and agree >= 0.97, [
+        (r, segments[r], mecab[r]) for r in runs if segments[r] != mecab[r]]
+
+
+def test_a_larger_archive_with_stop_keys_and_many_index_chunks(tmp_path, browser, monkeypatch):
+    """60 synthetic articles: keys in more than half of them are left out of the index, and
+    small index chunks make prefix lookups span chunks. Random strings taken from the text
+    (inside words and across them), token runs and no-hit strings must still find exactly
+    the articles that contain them."""
+    from cio_forum_site import synthetic
+
+    monkeypatch.setattr(indexer, "INDEX_CHUNK_SIZE", 300)
+    content = tmp_path / "content"
+    synthetic.write(60, content)
+    out = tmp_path / "build"
+    build(content, TEMPLATES, out)
+    truth = Truth(fixture_documents(content))
+    rng = random.Random(11)
+    texts = [p for d in truth.docs for p in d.paragraphs() if len(p) > 20]
+    queries = set()
+    while len(queries) < 40:
+        text = normalize(rng.choice(texts))
+        length = rng.randint(2, 7)
+        start = rng.randrange(len(text) - length)
+        query = text[start:start + length]
+        if KEY_RUN.fullmatch(query):
+            queries.add(query)
+    queries |= {"の", "ます", "新幹線", "区市町村 連携", "ｾｷｭﾘﾃｨ", "ＤＸ", "榊原", "ワーク"}
+    manifest_stop = (out / "pagefind" / "ja" / "manifest.json.gz")
+    assert manifest_stop.is_file()
+    with serve(out, PREFIX) as (base, _):
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.goto(base + "search/")
+        wrong = []
+        for query in sorted(queries):
+            got = set(search(tab, query))
+            want = paths(base, truth(query))
+            if got != want:
+                wrong.append((query, sorted(want - got), sorted(got - want)))
+        context.close()
+    assert wrong == []
+
+
+def test_a_search_shares_as_a_link_under_any_sub_path(served, browser):
+    base, _ = served
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(base + "articles/0101-hachioji/")
+    search_link = tab.locator("header a", has_text="検索")
+    assert search_link.count() == 1  # the header links to the search page
+    search_link.click()
+    tab.wait_for_url(re.compile(re.escape(base) + r"search/"))
+    tab.fill("#search-q", "鷲見")
+    tab.press("#search-q", "Enter")
+    wait_for_results(tab, "鷲見")
+    shared = tab.url
+    assert shared.startswith(base + "search/?q=")
+    other = browser.new_context().new_page()
+    other.goto(shared)
+    wait_for_results(other, "鷲見")
+    assert other.locator("#search-results a").evaluate_all("l => l.map(a => a.href)") == [
+        base + "articles/0101-hachioji/"]
+    context.close()
