@@ -145,20 +145,34 @@ def test_the_bundle_has_pagefind_the_lexicon_and_a_text_per_article(bundle):
 
 
 def test_pagefind_gets_tokens_suffixes_pairs_and_metadata(tmp_path: Path):
-    """The scratch page Pagefind reads for one article (written by ``write_pages``)."""
-    docs = [d for d in fixture_documents() if d.url == "articles/0101-hachioji/"]
-    keysets = indexer.tokenize_all(docs, workers=1)
-    indexer.write_pages(tmp_path, docs, keysets, stop=set())
-    page = (tmp_path / "0" / "index.html").read_text()
-    keys = set(keysets[0].split(" "))
-    assert {"ガバメント", "クラウド", "メント" + MARKER, "ガバメント" + PAIR + "クラウド", EVERY} <= keys
-    assert "人材" + PAIR + "の" not in keys  # no pairs with all-hiragana tokens
-    assert f"<p>{keysets[0]}</p>" in page
+    """The scratch page Pagefind reads for one article (``write_page``)."""
+    doc = next(d for d in fixture_documents() if d.url == "articles/0101-hachioji/")
+    keys = indexer._Tokenizer().keys(doc)
+    indexer.write_page(tmp_path, 0, doc, keys, stop={"の"})
+    page = (tmp_path / "0.html").read_text()
+    keyset = set(keys.split(" "))
+    assert {"ガバメント", "クラウド", "メント" + MARKER, "ガバメント" + PAIR + "クラウド", EVERY,
+            "の"} <= keyset
+    assert "人材" + PAIR + "の" not in keyset  # no pairs with all-hiragana tokens
+    assert f"<p>{keys.replace(' の ', ' ')}</p>" in page  # a stop key is left out
     for attribute in ('data-pagefind-meta="title:', 'data-pagefind-meta="date:令和',
                       'data-pagefind-meta="municipalities:', 'data-pagefind-filter="municipality:',
                       'data-pagefind-filter="fiscal_year:', 'data-pagefind-filter="kind:',
                       'data-pagefind-filter="tag:', 'data-pagefind-sort="date:'):
         assert attribute in page
+
+
+def test_the_stop_keys_come_from_a_sample_and_do_not_depend_on_the_cores(tmp_path: Path):
+    docs = fixture_documents() * 3  # 42 articles
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    one = indexer.tokenize_and_write_pages(docs, tmp_path / "one", workers=1)
+    two = indexer.tokenize_and_write_pages(docs, tmp_path / "two", workers=3)  # forked
+    assert one.stop == two.stop and one.words == two.words and one.indexed_keys == two.indexed_keys
+    assert "の" in one.stop
+    for i in range(len(docs)):
+        page = f"{i}.html"
+        assert (tmp_path / "one" / page).read_bytes() == (tmp_path / "two" / page).read_bytes()
 
 
 def test_keys_in_more_than_half_of_the_articles_are_left_out(tmp_path: Path):

@@ -48,7 +48,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 
 from cio_forum_site.search.documents import SearchDocument
@@ -100,23 +100,16 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
 
     out = site_dir / bundle
     data_dir = out / "ja"
-    keysets = tokenize_all(documents, workers)
-    lap("tokenize")
-
-    df: Counter[str] = Counter()  # in how many documents each key is
-    for keys in keysets:
-        df.update(keys.split(" "))
-    df.pop("", None)
     n = len(documents)
-    words = {k: c for k, c in df.items() if k[-1] not in (MARKER, EVERY) and PAIR not in k}
-    report.vocabulary = len(words)
-    stop = sorted(k for k, c in df.items()
-                  if n >= STOP_MIN_DOCS and c > STOP_FRACTION * n and k != EVERY)
-    report.stop_keys = len(stop)
     with tempfile.TemporaryDirectory(prefix="cio-search-") as scratch:
         pages_dir, texts_dir = Path(scratch) / "pages", Path(scratch) / "texts"
-        report.indexed_keys = write_pages(pages_dir, documents, keysets, set(stop))
-        lap("pages")
+        pages_dir.mkdir()
+        done = tokenize_and_write_pages(documents, pages_dir, workers)
+        words, stop = done.words, done.stop
+        report.vocabulary = len(words)
+        report.stop_keys = len(stop)
+        report.indexed_keys = done.indexed_keys
+        lap("tokenize")
         # Pagefind runs while this process writes the texts and the lexicon.
         pagefind = start_pagefind(pages_dir, out)
         try:
@@ -156,34 +149,117 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
 
 # ---- tokenizing ----------------------------------------------------------------------------
 
-_shared: tuple = ()  # (documents, shares), inherited by forked workers
+SAMPLE = 200  # the stop keys are the keys in more than half of the first SAMPLE documents
 
 
-def tokenize_all(documents: Sequence[SearchDocument], workers: int | None = None) -> list[str]:
-    """Tokenize every document (on every core when there are many): the index keys of each
-    document, space-separated and sorted."""
+@dataclass
+class Tokenized:
+    words: dict[str, int]  # token → number of documents that have it
+    stop: list[str]  # keys left out of the index, sorted
+    indexed_keys: int  # (document, key) pairs written for Pagefind
+
+
+def stop_keys(sample: list[str], documents: int) -> list[str]:
+    """The keys left out of the index, from the key lists of the sample documents: those in
+    more than STOP_FRACTION of them (none while the archive is small). Any choice would be
+    correct — the browser treats a left-out key as "could be in any article" — so a sample
+    is enough, and the pages can be written while the rest is still being tokenized."""
+    if documents < STOP_MIN_DOCS or not sample:
+        return []
+    df: Counter[str] = Counter()
+    for keys in sample:
+        df.update(keys.split(" "))
+    return sorted(k for k, c in df.items() if c > STOP_FRACTION * len(sample) and k != EVERY)
+
+
+_shared: tuple = ()  # (documents, pages folder, shares), inherited by forked workers
+
+
+def tokenize_and_write_pages(documents: Sequence[SearchDocument], pages_dir: Path,
+                             workers: int | None = None) -> Tokenized:
+    """Tokenize every document and write its page for Pagefind (``write_page``), on every
+    core when there are many. Each worker takes every ``shares``-th document; once it has
+    tokenized its share of the first SAMPLE documents it sends their keys here and waits
+    for the stop keys, then writes pages as it goes."""
     global _shared
     if workers is None:
         workers = min(os.cpu_count() or 1, 4)
+    sample_size = min(len(documents), SAMPLE)
     if workers < 2 or len(documents) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-        results = [_tokenize_share(documents, 0, 1)]
-    else:
-        _shared = (documents, workers)
-        try:
-            with mp.get_context("fork").Pool(workers) as pool:
-                results = pool.map(_tokenize_worker, range(workers))
-        finally:
-            _shared = ()
-    keysets: list[str] = [""] * len(documents)
-    for share in results:
-        for i, keys in share:
-            keysets[i] = keys
-    return keysets
+        return _tokenize_inline(documents, pages_dir, sample_size)
+    context = mp.get_context("fork")
+    _shared = (documents, pages_dir, workers, sample_size)
+    pipes, processes = [], []
+    try:
+        for share in range(workers):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_worker, args=(share, theirs), daemon=True)
+            process.start()
+            theirs.close()
+            pipes.append(ours)
+            processes.append(process)
+        sample: list[str] = []
+        for pipe in pipes:
+            sample += _receive(pipe, "sample")
+        stop = stop_keys(sample, len(documents))
+        for pipe in pipes:
+            pipe.send(stop)
+        words: Counter[str] = Counter()
+        indexed = 0
+        for pipe in pipes:
+            share_words, share_indexed = _receive(pipe, "done")
+            words.update(share_words)
+            indexed += share_indexed
+    finally:
+        _shared = ()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+    return Tokenized(dict(words), stop, indexed)
 
 
-def _tokenize_worker(share: int) -> list[tuple[int, str]]:
-    documents, shares = _shared
-    return _tokenize_share(documents, share, shares)
+def _receive(pipe, kind: str):
+    try:
+        what, value = pipe.recv()
+    except EOFError:
+        raise SearchBuildError("MeCab で文章を分ける処理が途中で終わりました") from None
+    if what == "error":
+        raise SearchBuildError(f"MeCab で文章を分けられませんでした:\n{value}")
+    assert what == kind, (what, kind)
+    return value
+
+
+def _worker(share: int, pipe) -> None:
+    documents, pages_dir, shares, sample_size = _shared
+    try:
+        tokenizer = _Tokenizer()
+        mine = range(share, len(documents), shares)
+        keys = {i: tokenizer.keys(documents[i]) for i in mine if i < sample_size}
+        pipe.send(("sample", list(keys.values())))
+        stop = set(pipe.recv())
+        indexed = sum(write_page(pages_dir, i, documents[i], k, stop) for i, k in keys.items())
+        for i in mine:
+            if i >= sample_size:
+                indexed += write_page(pages_dir, i, documents[i], tokenizer.keys(documents[i]), stop)
+        pipe.send(("done", (tokenizer.words, indexed)))
+    except BaseException:  # reported by the parent as a SearchBuildError
+        import traceback
+
+        pipe.send(("error", traceback.format_exc()))
+    finally:
+        pipe.close()
+
+
+def _tokenize_inline(documents: Sequence[SearchDocument], pages_dir: Path,
+                     sample_size: int) -> Tokenized:
+    tokenizer = _Tokenizer()
+    keysets = [tokenizer.keys(doc) for doc in documents]
+    stop_list = stop_keys(keysets[:sample_size], len(documents))
+    stop = set(stop_list)
+    indexed = sum(write_page(pages_dir, i, doc, keys, stop)
+                  for i, (doc, keys) in enumerate(zip(documents, keysets, strict=True)))
+    return Tokenized(dict(tokenizer.words), stop_list, indexed)
 
 
 def token_keys(token: str) -> tuple[tuple[str, ...], str, str]:
@@ -204,27 +280,39 @@ def token_keys(token: str) -> tuple[tuple[str, ...], str, str]:
     return tuple(keys), first, last
 
 
-def _tokenize_share(documents: Sequence[SearchDocument], share: int,
-                    shares: int) -> list[tuple[int, str]]:
-    import fugashi  # imported here: a build without search never loads MeCab
+class _Tokenizer:
+    """MeCab, and what it has learned of each distinct token so far."""
 
-    tagger = fugashi.Tagger("-Owakati")
-    known: dict[str, tuple[tuple[str, ...], str, str]] = {}
-    out: list[tuple[int, str]] = []
-    for i in range(share, len(documents), shares):
+    def __init__(self):
+        import fugashi  # imported here: a build without search never loads MeCab
+
+        self.tagger = fugashi.Tagger("-Owakati")
+        self.known: dict[str, tuple[str, ...]] = {}  # token → its keys
+        self.left: dict[str, str] = {}  # token → the run it ends with, if it can pair
+        self.right: dict[str, str] = {}  # token → the run it begins with, if it can pair
+        self.words: Counter[str] = Counter()  # token → documents with it
+
+    def keys(self, doc: SearchDocument) -> str:
+        """The document's index keys, space-separated, in order of first appearance."""
         # MeCab treats the line breaks between paragraphs as boundaries.
-        tokens = tagger.parse("\n".join(normalize(p) for p in documents[i].paragraphs())).split()
-        distinct = set(tokens)
-        for token in distinct.difference(known):
-            known[token] = token_keys(token)
-        keys = set().union(*(known[t][0] for t in distinct))
-        for a, b in set(pairwise(tokens)):
-            left, right = known[a][2], known[b][1]
-            if left and right:
-                keys.add(left + PAIR + right)
-        keys.add(EVERY)
-        out.append((i, " ".join(sorted(keys))))
-    return out
+        text = "\n".join(normalize(p) for p in doc.paragraphs())
+        tokens = self.tagger.parse(text).split()
+        distinct = dict.fromkeys(tokens)
+        for token in distinct.keys() - self.known.keys():
+            keys, first, last = token_keys(token)
+            self.known[token] = keys
+            if first:
+                self.right[token] = first
+            if last:
+                self.left[token] = last
+        keys = dict.fromkeys(chain.from_iterable(map(self.known.__getitem__, distinct)))
+        self.words.update(k for k in keys if k[-1] != MARKER)
+        left, right = self.left, self.right
+        pairs = dict.fromkeys(pairwise(tokens))
+        keys.update(dict.fromkeys(left[a] + PAIR + right[b] for a, b in pairs
+                                  if a in left and b in right))
+        keys[EVERY] = None
+        return " ".join(keys)
 
 
 def text_record(doc: SearchDocument) -> dict:
@@ -246,29 +334,23 @@ def text_record(doc: SearchDocument) -> dict:
 # ---- Pagefind -------------------------------------------------------------------------------
 
 
-def write_pages(scratch: Path, documents: Sequence[SearchDocument], keysets: list[str],
-                stop: set[str]) -> int:
-    """One page per document for Pagefind; returns the number of (page, key) pairs."""
-    pairs = 0
-    for i, (doc, keys) in enumerate(zip(documents, keysets, strict=True)):
-        kept = [k for k in keys.split(" ") if k and k not in stop]
-        pairs += len(kept)
-        meta = [f"title:{doc.title}", f"date:{doc.date_wareki}",
-                f"municipalities:{'・'.join(doc.municipalities)}"]
-        filters = [f"municipality:{m}" for m in doc.municipalities]
-        filters += [f"fiscal_year:{doc.fiscal_year}", f"kind:{doc.kind}"]
-        filters += [f"tag:{t}" for t in doc.tags]
-        spans = "".join(f'<span data-pagefind-meta="{html.escape(m)}"></span>' for m in meta)
-        spans += "".join(f'<span data-pagefind-filter="{html.escape(f)}"></span>' for f in filters)
-        spans += f'<span data-pagefind-sort="date:{html.escape(doc.date_iso)}"></span>'
-        page = (
-            '<!doctype html><html><head><meta charset="utf-8"><title></title></head><body>'
-            f"<main data-pagefind-body>{spans}<p>{' '.join(kept)}</p></main></body></html>"
-        )
-        folder = scratch / str(i)
-        folder.mkdir(parents=True)
-        (folder / "index.html").write_text(page, encoding="utf-8")
-    return pairs
+def write_page(pages_dir: Path, i: int, doc: SearchDocument, keys: str, stop: set[str]) -> int:
+    """The page Pagefind reads for document ``i``; returns how many keys it has."""
+    kept = [k for k in keys.split(" ") if k not in stop] if stop else keys.split(" ")
+    meta = [f"title:{doc.title}", f"date:{doc.date_wareki}",
+            f"municipalities:{'・'.join(doc.municipalities)}"]
+    filters = [f"municipality:{m}" for m in doc.municipalities]
+    filters += [f"fiscal_year:{doc.fiscal_year}", f"kind:{doc.kind}"]
+    filters += [f"tag:{t}" for t in doc.tags]
+    spans = "".join(f'<span data-pagefind-meta="{html.escape(m)}"></span>' for m in meta)
+    spans += "".join(f'<span data-pagefind-filter="{html.escape(f)}"></span>' for f in filters)
+    spans += f'<span data-pagefind-sort="date:{html.escape(doc.date_iso)}"></span>'
+    page = (
+        '<!doctype html><html><head><meta charset="utf-8"><title></title></head><body>'
+        f"<main data-pagefind-body>{spans}<p>{' '.join(kept)}</p></main></body></html>"
+    )
+    (pages_dir / f"{i}.html").write_text(page, encoding="utf-8")
+    return len(kept)
 
 
 def pagefind_executable() -> Path:
@@ -319,7 +401,7 @@ def index_chunks(bundle: Path) -> list[list[str]]:
     return [[chunk[0], chunk[1]] for chunk in meta[2]]
 
 
-_FRAGMENT_URL = re.compile(rb'"url":"/(\d+)/"')
+_FRAGMENT_URL = re.compile(rb'"url":"/(\d+)\.html"')
 
 
 def page_names(out: Path) -> dict[int, str]:
