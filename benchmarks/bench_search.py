@@ -76,11 +76,43 @@ def synthetic_archive(n: int) -> Path:
     return folder
 
 
+def _parse_share(args: tuple[list[str], int, int]) -> float:
+    import fugashi
+
+    texts, share, shares = args
+    tagger = fugashi.Tagger("-Owakati")
+    start = time.perf_counter()
+    for text in texts[share::shares]:
+        tagger.parse(text)
+    return time.perf_counter() - start
+
+
+def time_mecab(content: Path) -> float:
+    """The floor: MeCab alone over the same normalized texts, on every core (wall time)."""
+    import multiprocessing as mp
+    import os
+
+    from cio_forum_site.archive import make_archive
+    from cio_forum_site.content import load_archive
+    from cio_forum_site.search import documents
+    from cio_forum_site.search.text import normalize
+
+    articles, _ = load_archive(content)
+    texts = ["\n".join(normalize(p) for p in d.paragraphs())
+             for d in documents(make_archive(articles))]
+    shares = min(os.cpu_count() or 1, 4)
+    start = time.perf_counter()
+    with mp.get_context("fork").Pool(shares) as pool:
+        pool.map(_parse_share, [(texts, k, shares) for k in range(shares)])
+    return time.perf_counter() - start
+
+
 def time_builds(content: Path, out: Path, runs: int) -> dict[str, float]:
     from cio_forum_site.build import build
 
-    with_search, without, stage = [], [], []
+    with_search, without, stage, mecab = [], [], [], []
     for _ in range(runs):
+        mecab.append(time_mecab(content))
         for search in (False, True):
             shutil.rmtree(out, ignore_errors=True)
             start = time.perf_counter()
@@ -95,6 +127,7 @@ def time_builds(content: Path, out: Path, runs: int) -> dict[str, float]:
         "added": statistics.median(with_search) - statistics.median(without),
         "search_stage": statistics.median(stage),
         "search_stage_runs": stage,
+        "mecab": statistics.median(mecab),
     }
 
 
@@ -162,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  added by search      {times['added']:6.2f} s"
               f"  (search stage alone: {times['search_stage']:.2f} s;"
               f" runs {', '.join(f'{t:.2f}' for t in times['search_stage_runs'])})")
+        print(f"  MeCab alone          {times['mecab']:6.2f} s  (the same texts, every core:"
+              " the floor of any MeCab-based index on this machine now)")
     server, base = serve(out)
     try:
         m = measure_browser(base)

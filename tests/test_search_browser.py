@@ -355,3 +355,17 @@ def test_a_search_shares_as_a_link_under_any_sub_path(served, browser):
     assert other.locator("#search-results a").evaluate_all("l => l.map(a => a.href)") == [
         base + "articles/0101-hachioji/"]
     context.close()
+
+
+def test_an_archive_without_articles_finds_nothing(tmp_path, browser):
+    (tmp_path / "content").mkdir()
+    build(tmp_path / "content", TEMPLATES, tmp_path / "out")
+    with serve(tmp_path / "out", PREFIX) as (base, _):
+        tab = browser.new_page()
+        failed = []
+        tab.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        tab.goto(base + "search/?q=" + quote("テレワーク"))
+        wait_for_results(tab, "テレワーク")
+        assert "見つかりませんでした" in tab.inner_text("#search-status")
+        assert tab.locator("#search-results a").count() == 0 and failed == []
+        tab.close()

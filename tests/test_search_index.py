@@ -207,3 +207,11 @@ def test_the_build_indexes_the_sample_archive(tmp_path: Path):
     report = build(ROOT / "content", TEMPLATES, tmp_path / "out")
     assert report.timings["search"] > 0
     assert (tmp_path / "out" / "pagefind" / "ja" / "manifest.json.gz").is_file()
+
+
+def test_an_archive_without_articles_builds(tmp_path: Path):
+    (tmp_path / "content").mkdir()
+    build(tmp_path / "content", TEMPLATES, tmp_path / "out")
+    manifest = read_json_gz(tmp_path / "out" / "pagefind" / "ja" / "manifest.json.gz")
+    assert manifest["documents"] == 0
+    assert 'data-search-empty="true"' in (tmp_path / "out" / "search" / "index.html").read_text()

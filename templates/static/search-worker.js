@@ -178,7 +178,7 @@ async function run(message) {
   const options = {};
   if (filters && Object.keys(filters).length) options.filters = filters;
   const parts = queryParts(query);
-  const state = { id, parts, order: [], next: 0, results: [], sure: new Set(), pending: 0 };
+  const state = { id, parts, order: [], next: 0, results: [], sure: new Set() };
   current = state;
   if (!parts.length && !options.filters) {
     post(state, true);

@@ -18,8 +18,11 @@ const bundle = new URL(form.dataset.searchBundle, location.href).href;
 
 const FIELDS = { municipality: "municipality", year: "fiscal_year", tag: "tag" };
 
-const worker = new Worker(new URL("./search-worker.js", import.meta.url), { type: "module" });
-worker.postMessage({ type: "init", bundle });
+// An archive without articles has no index (Pagefind indexes nothing): nothing to start.
+const empty = form.dataset.searchEmpty === "true";
+const worker = empty ? null
+  : new Worker(new URL("./search-worker.js", import.meta.url), { type: "module" });
+worker?.postMessage({ type: "init", bundle });
 
 let searchId = 0;
 let shownQuery = null;
@@ -60,6 +63,12 @@ function start() {
     list.setAttribute("aria-busy", "false");
     moreButton.hidden = true;
     status.textContent = "言葉を入れて検索してください。";
+    return;
+  }
+  if (!worker) {
+    list.replaceChildren();
+    list.setAttribute("aria-busy", "false");
+    status.textContent = "まだ記事がありません。見つかりませんでした。";
     return;
   }
   list.setAttribute("aria-busy", "true");
@@ -107,7 +116,7 @@ function render(message) {
   performance.mark("search:shown");
 }
 
-worker.onmessage = (event) => {
+if (worker) worker.onmessage = (event) => {
   const message = event.data;
   if (message.id !== searchId) return; // an older search
   if (message.type === "results") render(message);
@@ -119,7 +128,7 @@ worker.onmessage = (event) => {
   }
 };
 
-worker.onerror = (event) => {
+if (worker) worker.onerror = (event) => {
   status.textContent = `検索を始められませんでした: ${event.message || "worker error"}`;
   list.setAttribute("aria-busy", "false");
 };
@@ -128,7 +137,11 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   start();
 });
-input.addEventListener("input", () => {
+input.addEventListener("input", (event) => {
+  clearTimeout(timer);
+  if (!event.isComposing) timer = setTimeout(start, DELAY); // not while an IME is converting
+});
+input.addEventListener("compositionend", () => {
   clearTimeout(timer);
   timer = setTimeout(start, DELAY);
 });

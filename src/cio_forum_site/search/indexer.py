@@ -101,6 +101,10 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     out = site_dir / bundle
     data_dir = out / "ja"
     n = len(documents)
+    if n == 0:  # Pagefind refuses to index nothing; the page then says there is nothing
+        data_dir.mkdir(parents=True)
+        write_json(data_dir / "manifest.json.gz", {"version": FORMAT_VERSION, "documents": 0})
+        return report
     with tempfile.TemporaryDirectory(prefix="cio-search-") as scratch:
         pages_dir, texts_dir = Path(scratch) / "pages", Path(scratch) / "texts"
         pages_dir.mkdir()
