@@ -2,10 +2,11 @@
 
 Three parts, each in its own thread:
 
-- ``Builder`` builds the real output folder with ``build.build`` (staged, swapped in only
-  when everything succeeded), pages first and then the search index. A file is parsed
-  again only when it changed (``workflow.Loader``). A failed build leaves the last good
-  site in place and records the errors.
+- ``Builder`` builds the pages into the real output folder with ``build.build`` (staged,
+  swapped in only when everything succeeded). A file is parsed again only when it changed
+  (``workflow.Loader``). A failed build leaves the last good site in place and records
+  the errors. Search is built by ``cio-forum-site build`` in a separate process, into a
+  folder of its own, once the editing pauses, so that no edit waits for it.
 - ``PreviewServer`` serves the output folder on 127.0.0.1 only. It looks the folder up on
   every request, because a rebuild swaps it by rename. Into every HTML response it
   injects a small script (never into the built files): it listens on
@@ -14,20 +15,22 @@ Three parts, each in its own thread:
 - the watcher (``watchfiles``, in the main thread) wakes the builder when content,
   templates or site.toml change. Ctrl-C stops everything cleanly.
 
-While the pages are rebuilt without search, the files the search stage writes (never
-HTML) are served from a copy of the last search build, so search keeps working; it is
-refreshed a moment after every good rebuild.
+The files the search stage writes (never HTML) are served from a copy of the last search
+build wherever the pages have no such file, so search keeps working while pages change; the
+copy keeps older index files too, for pages that loaded the previous index.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import mimetypes
 import os
 import secrets
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -47,6 +50,7 @@ LIVE_PATH = "/__livereload"
 SCRIPT_PATH = "/__livereload.js"
 KEEPALIVE_SECONDS = 15
 WATCH_STEP_MS = 50  # quiet time after the last change before rebuilding
+SEARCH_AFTER_QUIET_SECONDS = 1.0  # refresh search once no edit came for this long
 WATCH_READY_MS = 300  # the watcher yields (nothing) at least this often
 
 
@@ -99,26 +103,69 @@ class LiveState:
 
 # ---- the builder ------------------------------------------------------------------------------
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_forks_watched = False
+_in_quiet_build = False
+
+
+def _child_defaults() -> None:
+    """In a render worker forked during a page build: die on SIGTERM (the pool's way of
+    ending it) and leave Ctrl-C to the preview, which waits for the build to finish."""
+    if _in_quiet_build:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def _watch_forks() -> None:
+    global _forks_watched
+    if not _forks_watched:
+        os.register_at_fork(after_in_child=_child_defaults)
+        _forks_watched = True
+
+
+@contextlib.contextmanager
+def _quiet_children():
+    """The build may fork render workers (``build.render_pages``). They would inherit the
+    preview's signal handlers, and a SIGTERM arriving before Python has set itself up in
+    the child would be lost, leaving the pool waiting for a worker forever. So the stop
+    signals are blocked in this thread while building: a worker starts with them blocked,
+    takes the defaults (``_child_defaults``), then unblocks them — nothing is lost."""
+    global _in_quiet_build
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    _in_quiet_build = True
+    try:
+        yield
+    finally:
+        _in_quiet_build = False
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
 
 def _files(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
 
 
 class Builder:
-    """Rebuilds on request, one build at a time: pages first, then search when idle."""
+    """Rebuilds the pages on request, one build at a time, in this process (files that did
+    not change are not parsed again). Search is refreshed in a separate process, into a
+    folder of its own, once the editing pauses: an edit never waits for it."""
 
     def __init__(self, content_dir: Path, templates_dir: Path, out_dir: Path, *,
-                 base_url: str | None, state: LiveState, search_cache: Path,
+                 base_url: str | None, state: LiveState, work_dir: Path, search_cache: Path,
                  say: Callable[[str], None], shout: Callable[[str], None], verbose: bool):
         self.content_dir, self.templates_dir, self.out_dir = content_dir, templates_dir, out_dir
         self.base_url = base_url
         self.state = state
+        self.search_site = work_dir / "search-site"
+        self.search_log = work_dir / "search.log"
         self.search_cache = search_cache
         self.say, self.shout, self.verbose = say, shout, verbose
         self.loader = Loader()
         self.page_files: set[str] = set()
         self.search_wanted = False
-        self.search_available = True
+        self.search_available = importlib.util.find_spec("cio_forum_site.search") is not None
+        self.search_process: subprocess.Popen | None = None
+        self.search_started = 0.0
         self.wake = threading.Event()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="builder", daemon=True)
@@ -127,36 +174,51 @@ class Builder:
         self.wake.set()
 
     def start(self) -> None:
+        if not self.search_available:
+            self.say("検索の機能が入っていないため、検索はプレビューできません。ページのプレビューは使えます")
         self.thread.start()
 
     def stop(self, timeout: float = 30) -> None:
-        """Let a build in progress finish (so it cleans its staging folder), then stop."""
+        """Let a page build in progress finish (so it cleans its staging folder), stop the
+        search process, then stop."""
         self.stopped.set()
         self.wake.set()
         self.thread.join(timeout)
+        process = self.search_process
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            process.wait(10)
 
     def _run(self) -> None:
         while not self.stopped.is_set():
-            if not self.wake.is_set() and self.search_wanted and self.search_available:
-                self.search_wanted = False
-                self.build_search()
-                continue
-            self.wake.wait()
+            if self.search_process is not None:
+                if self.search_process.poll() is not None:
+                    self._search_done()
+                    continue
+                edited = self.wake.wait(0.05)
+            elif self.search_wanted and self.search_available:
+                edited = self.wake.wait(SEARCH_AFTER_QUIET_SECONDS)
+                if not edited:
+                    self._start_search()
+                    continue
+            else:
+                edited = self.wake.wait()
             if self.stopped.is_set():
                 break
-            self.wake.clear()
-            self.build_pages()
-
-    def _build(self, *, search: bool, progress=None):
-        from cio_forum_site.build import build
-
-        return build(self.content_dir, self.templates_dir, self.out_dir, base_url=self.base_url,
-                     search=search, progress=progress, load=self.loader)
+            if edited:
+                self.wake.clear()
+                self.build_pages()
 
     def build_pages(self, progress=None) -> bool:
+        from cio_forum_site.build import build
+
         started = time.perf_counter()
         try:
-            report = self._build(search=False, progress=progress)
+            with _quiet_children():
+                report = build(self.content_dir, self.templates_dir, self.out_dir,
+                               base_url=self.base_url, search=False, progress=progress,
+                               load=self.loader)
         except BuildFailed as failed:
             self._failed(sorted(failed.errors))
             return False
@@ -185,39 +247,40 @@ class Builder:
         for error in errors:
             self.shout(str(error))
 
-    def build_search(self) -> None:
-        started = time.perf_counter()
-        try:
-            self._build(search=True)
-        except ImportError as exc:
-            if not (exc.name or "").startswith("cio_forum_site.search"):
-                self.shout(f"[{_stamp()}] 検索インデックスを更新できませんでした: {exc}")
-                return
-            self.search_available = False
-            self.say("検索インデックスはまだ作れません（検索の機能が入っていません）。ページのプレビューは使えます")
+    def _start_search(self) -> None:
+        """``cio-forum-site build`` with search, into a folder of our own, in the background."""
+        self.search_wanted = False
+        command = [sys.executable, "-m", "cio_forum_site", "build", "--quiet",
+                   "--content", str(self.content_dir), "--templates", str(self.templates_dir),
+                   "--out", str(self.search_site)]
+        if self.base_url is not None:
+            command += ["--base-url", self.base_url]
+        self.search_started = time.perf_counter()
+        with self.search_log.open("w", encoding="utf-8") as log:  # a file: a pipe could fill up
+            self.search_process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                start_new_session=True,  # Ctrl-C is ours to handle: we stop it
+            )
+
+    def _search_done(self) -> None:
+        process, self.search_process = self.search_process, None
+        if process.returncode != 0:
+            errors = self.search_log.read_text("utf-8", errors="replace")
+            if process.returncode == 1 and self.state.snapshot()[1]["errors"]:
+                return  # the content has errors: the page build has shown them
+            self.shout(f"[{_stamp()}] 検索インデックスを更新できませんでした:\n{errors.rstrip()}")
             return
-        except BuildFailed as failed:
-            if self.loader.problems:
-                # The content broke since the page build: a page build reports it.
-                self.wake.set()
-                return
-            self.shout(f"[{_stamp()}] 検索インデックスを更新できませんでした:")
-            for error in failed.errors:
-                self.shout(str(error))
-            return
-        except Exception as exc:
-            self.shout(f"[{_stamp()}] 検索インデックスを更新できませんでした: {type(exc).__name__}: {exc}")
-            return
-        # Keep what the search stage wrote (never HTML), to serve during page-only builds.
-        for name in sorted(_files(self.out_dir) - self.page_files):
+        # Keep what the search stage wrote (never HTML), beside the pages: old files too,
+        # for pages that loaded the previous index.
+        for name in sorted(_files(self.search_site) - self.page_files):
             if name.endswith(".html"):
                 continue
             target = self.search_cache / name
             target.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(OSError):
-                shutil.copyfile(self.out_dir / name, target)
+                shutil.copyfile(self.search_site / name, target)
         if self.verbose:
-            self.say(f"検索インデックスを更新しました（{time.perf_counter() - started:.2f}秒）")
+            self.say(f"検索インデックスを更新しました（{time.perf_counter() - self.search_started:.2f}秒）")
 
 
 # ---- the server ------------------------------------------------------------------------------
@@ -443,15 +506,18 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, *, port: int = 
     check_output(out_dir, content_dir, templates_dir)  # OutputRefused before anything starts
 
     state = LiveState()
-    search_cache = Path(tempfile.mkdtemp(prefix="cio-forum-site-search-"))
+    work_dir = Path(tempfile.mkdtemp(prefix="cio-forum-site-serve-"))  # removed on exit
+    search_cache = work_dir / "search-files"
+    search_cache.mkdir()
     try:
         server = PreviewServer(port, out_dir, search_cache, state, say if verbose else None)
     except OSError as exc:
-        shutil.rmtree(search_cache, ignore_errors=True)
+        shutil.rmtree(work_dir, ignore_errors=True)
         raise Refused(f"127.0.0.1 のポート {port} を使えません（{exc.strerror}）: "
                       "--port 8001 のように別の番号を指定してください") from None
     builder = Builder(content_dir, templates_dir, out_dir, base_url=base_url, state=state,
-                      search_cache=search_cache, say=say, shout=shout, verbose=verbose)
+                      work_dir=work_dir, search_cache=search_cache, say=say, shout=shout,
+                      verbose=verbose)
     watched = [content_dir, templates_dir]
     site_toml = content_dir.parent / "site.toml"
     if site_toml.is_file():
@@ -462,18 +528,13 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, *, port: int = 
     main_pid = os.getpid()
 
     def on_signal(signum, frame):
-        """Ctrl-C or SIGTERM stops the preview. The build may fork render workers, which
-        inherit this handler: they finish their pages on Ctrl-C (the preview waits for the
-        build), and die on SIGTERM as the pool expects."""
-        if os.getpid() != main_pid:
-            if signum == signal.SIGTERM:
-                signal.signal(signum, signal.SIG_DFL)
-                os.kill(os.getpid(), signum)
-            return
-        raise KeyboardInterrupt
+        """Ctrl-C or SIGTERM stops the preview (after the build in progress)."""
+        if os.getpid() == main_pid:  # forked render workers get the defaults, see _quiet_children
+            raise KeyboardInterrupt
 
     server_thread = threading.Thread(target=server.serve_forever, name="server", daemon=True)
     try:
+        _watch_forks()
         for sig in previous:
             signal.signal(sig, on_signal)
         # Watch before the first build, so that no edit made after it goes unseen: the
@@ -505,7 +566,7 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, *, port: int = 
             server.shutdown()
         server.server_close()
         builder.stop()
-        shutil.rmtree(search_cache, ignore_errors=True)
+        shutil.rmtree(work_dir, ignore_errors=True)
     if not quiet:
         print("プレビューを止めました。", flush=True)
     return 0
