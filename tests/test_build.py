@@ -234,3 +234,15 @@ def test_the_sample_archive_builds_every_page_with_every_link_resolving(tmp_path
         assert doc.find(".//time").get("datetime")
     assert (out / "municipalities/kokubunji/index.html").is_file()
     assert [(p, link) for p, link, file in internal_references(out) if not file.is_file()] == []
+
+
+def test_links_and_images_in_a_body_work_under_any_base_path(tmp_path: Path, archive_copy: Path):
+    (archive_copy / "images" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    file = archive_copy / "0103-mitaka-fuchu.md"
+    file.write_text(file.read_text("utf-8") + "\n[前半の記事](/articles/0101-hinode/)と"
+                    "[外部](https://example.org/)。\n\n![図](images/chart.png)\n", "utf-8")
+    build(archive_copy, TEMPLATES, tmp_path / "out", search=False)
+    body = page(tmp_path / "out", "/articles/0103-mitaka-fuchu/").find_class("article-body")[0]
+    assert [a.get("href") for a in body.findall(".//a")] == ["../0101-hinode/", "https://example.org/"]
+    assert body.find(".//img").get("src") == "../../images/chart.png"
+    assert (tmp_path / "out" / "images" / "chart.png").is_file()

@@ -165,3 +165,15 @@ def test_a_missing_image_is_reported(tmp_path: Path):
 def test_errors_are_values_with_path_and_line():
     error = ContentError("content/a.md", 3, "メッセージ")
     assert str(error) == "content/a.md:3: メッセージ"
+
+
+def test_a_required_field_left_empty_is_reported_at_its_own_line():
+    assert messages(GOOD.replace("date: 2021-10-15", "date:")) == ["a.md:4: 必須項目 `date` が空です"]
+
+
+def test_a_roundtable_with_an_empty_municipality_list_is_told_so_alongside_other_errors():
+    text = GOOD.replace("[清瀬市]", "[]").replace("session: 7", "session: 0")
+    assert messages(text) == [
+        "a.md:3: `session` は1以上の整数で書いてください（「0」 になっています）",
+        "a.md:5: 座談会には `municipalities` を1つ以上書いてください",
+    ]

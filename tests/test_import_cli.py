@@ -175,7 +175,7 @@ def test_notes_with_a_line_point_into_the_blog_text(workdir, capsys):
 def test_what_the_build_will_refuse_is_reported_at_once_with_exit_1(workdir, capsys):
     code, out, err = run_import(capsys, IMPORT / "hinode_no_date.txt")
     assert "  確認してください: 開催日が見つかりませんでした（date を YYYY-MM-DD で書いてください）" in out.splitlines()
-    assert "content/0009-hinode.md:1: 必須項目 `date` がありません" in err.splitlines()
+    assert "content/0009-hinode.md:5: 必須項目 `date` が空です" in err.splitlines()
     assert (workdir / "content" / "0009-hinode.md").is_file()  # written, to be finished by hand
     assert code == 1
 

@@ -375,7 +375,7 @@ def test_imported_fixture_parses_as_an_article(name):
     result = _import(name)
     article, errors = parse_article(f"content/{result.suggested_slug}.md", to_content_file(result))
     if result.front_matter["date"] is None:  # the editor has to fill it in
-        assert [e.message for e in errors] == ["必須項目 `date` がありません"]
+        assert [e.message for e in errors] == ["必須項目 `date` が空です"]
         return
     assert errors == []
     assert article.suspect_labels == ()

@@ -110,7 +110,10 @@ def test_what_the_flags_did_not_give_is_left_for_check_to_ask_for(workdir, capsy
     _, out, _ = new(capsys)
     assert out == "content/0104.md\n"
     _, errors = read_article(workdir / "content" / "0104.md")
-    assert [e.message for e in errors] == ["必須項目 `title` がありません", "必須項目 `date` がありません"]
+    assert [e.message for e in errors] == [
+        "必須項目 `title` が空です", "必須項目 `date` が空です",
+        "座談会には `municipalities` を1つ以上書いてください",
+    ]
 
 
 def test_the_skeleton_is_valid_once_filled_in_and_its_comments_are_not_content():

@@ -2,21 +2,52 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from cio_forum_site.model import Article, Heading, Prose, Question, Turn
+from cio_forum_site.urls import relative_url
+
+_EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
+
+
+def site_link(target: str, attribute: str, page: str) -> str:
+    """Links in a body, made relative to the page so they work under any base URL:
+    ``/articles/x/`` is a page of the site; an image ``images/a.png`` is a file under content/."""
+    if _EXTERNAL.match(target):
+        return target
+    if target.startswith("/"):
+        return relative_url(target, page)
+    if attribute == "src":
+        return relative_url("/" + target.lstrip("./"), page)
+    return target
+
+
+def _site_links(state) -> None:
+    page = state.env.get("page")
+    if not page:
+        return
+    for token in state.tokens:
+        for child in token.children or ():
+            for attribute in ("href", "src"):
+                value = child.attrGet(attribute)
+                if isinstance(value, str):
+                    child.attrSet(attribute, site_link(value, attribute, page))
+
 
 _md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
+_md.core.ruler.push("site_links", _site_links)
 
 
-def markdown(text: str) -> str:
-    """CommonMark to HTML; raw HTML in the text is shown as text, never passed through."""
-    return _md.render(text)
+def markdown(text: str, page: str | None = None) -> str:
+    """CommonMark to HTML; raw HTML in the text is shown as text, never passed through.
+    With ``page`` (the page's URL), site links and images are made relative to it."""
+    return _md.render(text, {"page": page} if page else {})
 
 
 class LazyBody:
@@ -43,10 +74,10 @@ def render_body(article: Article) -> Markup:
             parts.append(
                 f'<div class="turn" data-speaker="{escape(block.speaker)}">'
                 f'<p class="turn-speaker"><span class="turn-name">{escape(name)}</span>{org_html}</p>'
-                f'<div class="turn-speech">{markdown(block.markdown)}</div></div>\n'
+                f'<div class="turn-speech">{markdown(block.markdown, article.url)}</div></div>\n'
             )
         elif isinstance(block, Question):
-            parts.append(f'<div class="question">{markdown(block.markdown)}</div>\n')
+            parts.append(f'<div class="question">{markdown(block.markdown, article.url)}</div>\n')
         elif isinstance(block, Prose):
-            parts.append(markdown(block.markdown))
+            parts.append(markdown(block.markdown, article.url))
     return Markup("".join(parts))

@@ -79,9 +79,8 @@ def build(
         render_pages(stage, env, routes, site, templates_dir, progress, asset_urls(assets))
         for asset in assets:
             stage.write_bytes(asset.output_path, asset.data)
-        for article in articles:
-            if article.image:
-                stage.copy_file(content_dir / article.image, article.image)
+        for asset in content_assets(content_dir):  # images and other files beside the articles
+            stage.copy_file(content_dir / asset, asset)
         lap("render")
         if search:
             # search.documents(archive) turns the archive into SearchDocuments (search.py).
@@ -135,6 +134,15 @@ def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_d
             progress("render", len(routes), len(routes))
     if errors:
         raise BuildFailed(errors[:1])
+
+
+def content_assets(content_dir: Path) -> list[str]:
+    """Files under content/ other than articles (images, PDFs …), published as they are."""
+    return sorted(
+        p.relative_to(content_dir).as_posix() for p in content_dir.rglob("*")
+        if p.is_file() and p.suffix != ".md"
+        and not any(part.startswith((".", "_")) for part in p.relative_to(content_dir).parts)
+    )
 
 
 def template_error(exc: Exception, templates_dir: Path) -> ContentError:

@@ -115,7 +115,9 @@ class _FrontMatter:
         value = source.get(key)
         label = ".".join(str(p) for p in (*path, key)) if path else key
         if value is None or value == "":
-            if required:
+            if required and key in source:  # written, but left empty
+                self.problems.add(self.line(*path, key), f"必須項目 `{label}` が空です")
+            elif required:
                 line = self.line(*path) if path else self.start_line
                 self.problems.add(line, f"必須項目 `{label}` がありません")
             return ""
@@ -140,7 +142,9 @@ class _FrontMatter:
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
         value = self.data.get(key)
         if value is None:
-            if required:
+            if required and key in self.data:  # written, but left empty
+                self.problems.add(self.line(key), f"必須項目 `{key}` が空です")
+            elif required:
                 self.problems.add(self.start_line, f"必須項目 `{key}` がありません")
             return None
         text = str(value).strip()
@@ -252,7 +256,7 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
             problems.add(line, f"「{name}」は東京都の区市町村にありません。{hint}")
         elif found not in places:
             places.append(found)
-    if kind == "roundtable" and "municipalities" in data and not places and not problems.items:
+    if kind == "roundtable" and "municipalities" in data and not fm.text_list("municipalities"):
         problems.add(fm.line("municipalities"), "座談会には `municipalities` を1つ以上書いてください")
     if kind == "roundtable" and "municipalities" not in data:
         problems.add(1, "必須項目 `municipalities` がありません（座談会には区市町村を1つ以上書きます）")

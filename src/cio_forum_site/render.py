@@ -7,8 +7,6 @@ autoescape), so a typo in a template fails the build instead of rendering blank.
 
 from __future__ import annotations
 
-import functools
-import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from cio_forum_site.config import Site
 from cio_forum_site.dates import FiscalYear
 from cio_forum_site.model import Article, Heading
 from cio_forum_site.municipalities import KINDS, Municipality, all_municipalities
+from cio_forum_site.urls import relative_url
 
 RECENT_COUNT = 5  # 直近のバックナンバー
 HOME_COUNT = 10
@@ -328,20 +327,6 @@ def plan_routes(archive: Archive, site: Site) -> list[Route]:
 # ---- templates ------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=65536)
-def relative_url(target: str, current: str) -> str:
-    """A link from page ``current`` to ``target`` (both site-absolute) that works under any
-    sub-path: /articles/a/ → ../../municipalities/kiyose/."""
-    if not target.startswith("/"):
-        return target  # already relative, an anchor or external
-    path, hash_, fragment = target.partition("#")
-    base = current if current.endswith("/") else posixpath.dirname(current) + "/"
-    rel = posixpath.relpath(path, base) if path != base else "."
-    if path.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    if rel == "./" and not path.endswith("/"):
-        rel = "."
-    return rel + hash_ + fragment
 
 
 def absolute_url(site: Site, target: str) -> str | None:
