@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -388,17 +390,49 @@ def article_files(content_dir: Path) -> list[Path]:
     return sorted(p for p in content_dir.glob("*.md") if p.is_file() and not p.name.startswith((".", "_")))
 
 
-def load_archive(content_dir: Path, base: Path | None = None) -> tuple[list[Article], list[ContentError]]:
-    """Every article in ``content_dir``, and every problem in every file (incl. across files)."""
+FileCache = dict[Path, tuple[bytes, "Article | None", list[ContentError]]]
+
+
+def load_archive(
+    content_dir: Path,
+    base: Path | None = None,
+    *,
+    cache: FileCache | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[list[Article], list[ContentError]]:
+    """Every article in ``content_dir``, and every problem in every file (incl. across files).
+
+    With ``cache`` (kept by ``serve`` between rebuilds), a file is parsed again only when
+    its bytes have changed; files that are gone are forgotten."""
     articles: list[Article] = []
     errors: list[ContentError] = []
     if not content_dir.is_dir():
         return [], [ContentError(display_path(content_dir, base), 0, "記事のフォルダがありません")]
-    for file in article_files(content_dir):
-        article, problems = read_article(file, base)
-        errors.extend(problems)
-        if article is not None:
-            articles.append(article)
+    files = article_files(content_dir)
+    fresh: FileCache = {}
+    for i, file in enumerate(files):
+        try:
+            raw = file.read_bytes()
+        except OSError:  # deleted or renamed between listing and reading
+            continue
+        digest = hashlib.blake2b(raw, digest_size=16).digest()
+        hit = cache.get(file) if cache is not None else None
+        if hit is None or hit[0] != digest:
+            path = display_path(file, base)
+            text, problems = decode(raw, path)
+            article = None
+            if text is not None:
+                article, problems = parse_article(path, text, slug=file.stem)
+            hit = (digest, article, problems)
+        fresh[file] = hit
+        errors.extend(hit[2])
+        if hit[1] is not None:
+            articles.append(hit[1])
+        if progress:
+            progress("load", i + 1, len(files))
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
     errors.extend(check_archive(articles, content_dir))
     return articles, errors
 

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -19,14 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cio_forum_site.content import (
+    FileCache,
     article_files,
-    check_archive,
-    decode,
     load_archive,
-    parse_article,
     split_front_matter,
 )
-from cio_forum_site.errors import ContentError, display_path
+from cio_forum_site.errors import ContentError
 from cio_forum_site.model import Article
 
 Progress = Callable[[str, int, int], None]
@@ -45,40 +42,12 @@ class Loader:
     def __init__(self, progress: Progress | None = None):
         self.progress = progress
         self.problems: list[ContentError] = []  # of the last call
-        self._cache: dict[Path, tuple[bytes, Article | None, list[ContentError]]] = {}
+        self._cache: FileCache = {}
 
     def __call__(self, content_dir: Path) -> tuple[list[Article], list[ContentError]]:
-        if not content_dir.is_dir():
-            articles, self.problems = load_archive(content_dir)
-            return articles, self.problems
-        files = article_files(content_dir)
-        articles: list[Article] = []
-        errors: list[ContentError] = []
-        fresh: dict[Path, tuple[bytes, Article | None, list[ContentError]]] = {}
-        for i, file in enumerate(files):
-            try:
-                raw = file.read_bytes()
-            except OSError:  # deleted or renamed between listing and reading
-                continue
-            digest = hashlib.blake2b(raw, digest_size=16).digest()
-            hit = self._cache.get(file)
-            if hit is None or hit[0] != digest:
-                path = display_path(file)
-                text, problems = decode(raw, path)
-                article = None
-                if text is not None:
-                    article, problems = parse_article(path, text, slug=file.stem)
-                hit = (digest, article, problems)
-            fresh[file] = hit
-            errors.extend(hit[2])
-            if hit[1] is not None:
-                articles.append(hit[1])
-            if self.progress:
-                self.progress("load", i + 1, len(files))
-        self._cache = fresh  # forget files that are gone
-        errors.extend(check_archive(articles, content_dir))
-        self.problems = errors
-        return articles, errors
+        articles, self.problems = load_archive(content_dir, cache=self._cache,
+                                               progress=self.progress)
+        return articles, self.problems
 
 
 @contextmanager
