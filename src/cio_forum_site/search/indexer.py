@@ -236,17 +236,14 @@ def _receive(pipe, kind: str):
 
 def _worker(share: int, pipe) -> None:
     documents, pages_dir, shares, sample_size = _shared
+
+    def exchange(sample: list[str]) -> list[str]:
+        pipe.send(("sample", sample))
+        return pipe.recv()
+
     try:
-        tokenizer = _Tokenizer()
-        mine = range(share, len(documents), shares)
-        keys = {i: tokenizer.keys(documents[i]) for i in mine if i < sample_size}
-        pipe.send(("sample", list(keys.values())))
-        stop = set(pipe.recv())
-        indexed = sum(write_page(pages_dir, i, documents[i], k, stop) for i, k in keys.items())
-        for i in mine:
-            if i >= sample_size:
-                indexed += write_page(pages_dir, i, documents[i], tokenizer.keys(documents[i]), stop)
-        pipe.send(("done", (tokenizer.words, indexed)))
+        done = _tokenize_share(documents, pages_dir, share, shares, sample_size, exchange)
+        pipe.send(("done", (done.words, done.indexed_keys)))
     except BaseException:  # reported by the parent as a SearchBuildError
         import traceback
 
@@ -257,13 +254,30 @@ def _worker(share: int, pipe) -> None:
 
 def _tokenize_inline(documents: Sequence[SearchDocument], pages_dir: Path,
                      sample_size: int) -> Tokenized:
+    stop: list[str] = []
+
+    def exchange(sample: list[str]) -> list[str]:
+        stop.extend(stop_keys(sample, len(documents)))
+        return stop
+
+    done = _tokenize_share(documents, pages_dir, 0, 1, sample_size, exchange)
+    return Tokenized(dict(done.words), stop, done.indexed_keys)
+
+
+def _tokenize_share(documents: Sequence[SearchDocument], pages_dir: Path, share: int,
+                    shares: int, sample_size: int, exchange) -> Tokenized:
+    """Tokenize every ``shares``-th document from ``share`` and write its page. The keys of
+    its part of the sample go to ``exchange``, which returns the stop keys."""
     tokenizer = _Tokenizer()
-    keysets = [tokenizer.keys(doc) for doc in documents]
-    stop_list = stop_keys(keysets[:sample_size], len(documents))
-    stop = set(stop_list)
-    indexed = sum(write_page(pages_dir, i, doc, keys, stop)
-                  for i, (doc, keys) in enumerate(zip(documents, keysets, strict=True)))
-    return Tokenized(dict(tokenizer.words), stop_list, indexed)
+    mine = range(share, len(documents), shares)
+    sample = {i: tokenizer.keys(documents[i]) for i in mine if i < sample_size}
+    stop = set(exchange(list(sample.values())))
+    indexed = sum(write_page(pages_dir, i, documents[i], k, stop) for i, k in sample.items())
+    tokenizer.leave_out(stop)
+    for i in mine:
+        if i >= sample_size:
+            indexed += write_page(pages_dir, i, documents[i], tokenizer.keys(documents[i]), set())
+    return Tokenized(tokenizer.words, sorted(stop), indexed)
 
 
 def token_keys(token: str) -> tuple[tuple[str, ...], str, str]:
@@ -285,16 +299,23 @@ def token_keys(token: str) -> tuple[tuple[str, ...], str, str]:
 
 
 class _Tokenizer:
-    """MeCab, and what it has learned of each distinct token so far."""
+    """MeCab, and what it has learned of each distinct token so far. Once the stop keys are
+    known (``leave_out``), the keys it returns no longer contain them."""
 
     def __init__(self):
         import fugashi  # imported here: a build without search never loads MeCab
 
         self.tagger = fugashi.Tagger("-Owakati")
-        self.known: dict[str, tuple[str, ...]] = {}  # token → its keys
+        self.stop: set[str] = set()
+        self.known: dict[str, tuple[str, ...]] = {}  # token → its keys (minus stop keys)
+        self.runs: dict[str, tuple[str, ...]] = {}  # token → its runs of letters and digits
         self.left: dict[str, str] = {}  # token → the run it ends with, if it can pair
         self.right: dict[str, str] = {}  # token → the run it begins with, if it can pair
-        self.words: Counter[str] = Counter()  # token → documents with it
+        self.words: Counter[str] = Counter()  # run → documents with it (for the lexicon)
+
+    def leave_out(self, stop: set[str]) -> None:
+        self.stop = stop
+        self.known = {t: tuple(k for k in keys if k not in stop) for t, keys in self.known.items()}
 
     def keys(self, doc: SearchDocument) -> str:
         """The document's index keys, space-separated, in order of first appearance."""
@@ -304,17 +325,20 @@ class _Tokenizer:
         distinct = dict.fromkeys(tokens)
         for token in distinct.keys() - self.known.keys():
             keys, first, last = token_keys(token)
-            self.known[token] = keys
+            self.runs[token] = tuple(k for k in keys if k[-1] != MARKER)
+            self.known[token] = tuple(k for k in keys if k not in self.stop)
             if first:
                 self.right[token] = first
             if last:
                 self.left[token] = last
+        runs = dict.fromkeys(chain.from_iterable(map(self.runs.__getitem__, distinct)))
+        self.words.update(runs.keys())  # each run once per document
         keys = dict.fromkeys(chain.from_iterable(map(self.known.__getitem__, distinct)))
-        self.words.update(k for k in keys if k[-1] != MARKER)
-        left, right = self.left, self.right
-        pairs = dict.fromkeys(pairwise(tokens))
-        keys.update(dict.fromkeys(left[a] + PAIR + right[b] for a, b in pairs
-                                  if a in left and b in right))
+        left, right, stop = self.left, self.right, self.stop
+        pairs = (left[a] + PAIR + right[b] for a, b in dict.fromkeys(pairwise(tokens))
+                 if a in left and b in right)
+        keys.update(dict.fromkeys(p for p in pairs if p not in stop) if stop else
+                    dict.fromkeys(pairs))
         keys[EVERY] = None
         return " ".join(keys)
 
