@@ -5,7 +5,7 @@
 // already tokens of the MeCab index and must reach the index unchanged.
 //
 // Messages in:  {type: "search", id, query, filters, sort, limit}  and  {type: "more", id, limit}
-// Messages out: {type: "results", id, results, complete, total, shown}  or  {type: "error", …}
+// Messages out: {type: "results", id, results, complete, known, exact}  or  {type: "error", …}
 
 import {
   Lexicon, combine, excerpt, intersect, matches, normalize, pairsOf, plan, queryParts, segment,
@@ -213,7 +213,6 @@ async function run(message) {
   }
   state.order = ids === null ? order : order.filter((x) => ids.has(x));
   state.sure = sure || new Set();
-  state.total = state.order.length;
   await fill(env, state, limit);
 }
 
@@ -270,15 +269,15 @@ function result(record, parts) {
 
 function post(state, complete) {
   if (current !== state) return;
-  // Articles not yet read but sure to match (their tokens contain every part) count too.
+  // Articles not yet read but sure to match (a token of theirs contains every part) count.
   let unread = 0;
   for (let k = state.next; k < state.order.length; k++) if (state.sure.has(state.order[k])) unread++;
   self.postMessage({
     type: "results",
     id: state.id,
     results: state.results,
-    complete,
+    complete, // every candidate has been read
     known: state.results.length + unread,
-    candidates: state.order.length - state.next,
+    exact: state.next + unread >= state.order.length, // "known" is the number of matches
   });
 }
