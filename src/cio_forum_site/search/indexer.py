@@ -368,7 +368,8 @@ def text_record(doc: SearchDocument) -> dict:
 
 def write_page(pages_dir: Path, i: int, doc: SearchDocument, keys: str, stop: set[str]) -> int:
     """The page Pagefind reads for document ``i``; returns how many keys it has."""
-    kept = [k for k in keys.split(" ") if k not in stop] if stop else keys.split(" ")
+    if stop:
+        keys = " ".join(k for k in keys.split(" ") if k not in stop)
     meta = [f"title:{doc.title}", f"date:{doc.date_wareki}",
             f"municipalities:{'・'.join(doc.municipalities)}"]
     filters = [f"municipality:{m}" for m in doc.municipalities]
@@ -379,10 +380,10 @@ def write_page(pages_dir: Path, i: int, doc: SearchDocument, keys: str, stop: se
     spans += f'<span data-pagefind-sort="date:{html.escape(doc.date_iso)}"></span>'
     page = (
         '<!doctype html><html><head><meta charset="utf-8"><title></title></head><body>'
-        f"<main data-pagefind-body>{spans}<p>{' '.join(kept)}</p></main></body></html>"
+        f"<main data-pagefind-body>{spans}<p>{keys}</p></main></body></html>"
     )
     (pages_dir / f"{i}.html").write_text(page, encoding="utf-8")
-    return len(kept)
+    return keys.count(" ") + 1
 
 
 def pagefind_executable() -> Path:
