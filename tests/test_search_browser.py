@@ -296,13 +296,15 @@ def test_the_segmenter_cuts_queries_as_mecab_does(served, site, page):
 
 
 def test_a_larger_archive_with_stop_keys_and_many_index_chunks(tmp_path, browser, monkeypatch):
-    """60 synthetic articles: keys in more than half of them are left out of the index, and
-    small index chunks make prefix lookups span chunks. Random strings taken from the text
+    """60 synthetic articles: keys in more than half of them are left out of the index,
+    small index chunks make prefix lookups span chunks, and the lexicon comes in many
+    buckets. Random strings taken from the text
     (inside words and across them), token runs and no-hit strings must still find exactly
     the articles that contain them."""
     from cio_forum_site import synthetic
 
     monkeypatch.setattr(indexer, "INDEX_CHUNK_SIZE", 300)
+    monkeypatch.setattr(indexer, "LEXICON_BUCKET_BYTES", 400)  # the lexicon in many buckets
     content = tmp_path / "content"
     synthetic.write(60, content)
     out = tmp_path / "build"
@@ -319,8 +321,8 @@ def test_a_larger_archive_with_stop_keys_and_many_index_chunks(tmp_path, browser
         if KEY_RUN.fullmatch(query):
             queries.add(query)
     queries |= {"の", "ます", "新幹線", "区市町村 連携", "ｾｷｭﾘﾃｨ", "ＤＸ", "榊原", "ワーク"}
-    manifest_stop = (out / "pagefind" / "ja" / "manifest.json.gz")
-    assert manifest_stop.is_file()
+    assert len(list((out / "pagefind" / "ja" / "lex").iterdir())) > 20
+    assert len(list((out / "pagefind" / "index").iterdir())) > 20
     with serve(out, PREFIX) as (base, _):
         context = browser.new_context()
         tab = context.new_page()
@@ -369,3 +371,38 @@ def test_an_archive_without_articles_finds_nothing(tmp_path, browser):
         assert "見つかりませんでした" in tab.inner_text("#search-status")
         assert tab.locator("#search-results a").count() == 0 and failed == []
         tab.close()
+
+
+def test_the_plan_covers_every_way_a_part_can_lie_over_tokens(served, site, page):
+    """plan/combine on a lexicon made by hand, loaded bucket by bucket: the part
+    バメントク lies over the end of ガバメント (whose bucket is never loaded) and the token ク."""
+    base, _ = served
+    page.goto(base + "search/")
+    result = page.evaluate("""async (url) => {
+        const core = await import(url);
+        const words = [["ガバメント", 900], ["ク", 100], ["ト", 50]];
+        const count = 64;
+        const buckets = Array.from({length: count}, () => ({words: [], suffixes: []}));
+        for (const w of words) {
+            buckets[w[0].codePointAt(0) % count].words.push(w);
+            for (let j = 1; j < w[0].length; j++) {
+                buckets[w[0][j].codePointAt(0) % count].suffixes.push(w[0].slice(j));
+            }
+        }
+        const lexicon = new core.Lexicon(count, (b) => buckets[b]);
+        const part = "バメントク";
+        await lexicon.ensure(part);
+        const steps = core.plan(part, lexicon).map((s) => [s.i, s.j, s.kind]);
+        const sets = {"suffix:バメント": new Set(["a", "b"]), "exact:ク": new Set(["a", "c"]),
+                      "prefix:ク": new Set(["a", "b", "c"]), "suffix:バメン": new Set(["b"]),
+                      "exact:ト": new Set(["b"])};
+        const found = core.combine(part, core.plan(part, lexicon),
+            (kind, text) => sets[`${kind}:${text}`] ?? new Set(), () => null);
+        return {steps, found: [...found].sort(), loadedGa: lexicon.hasWord("ガバメント"),
+                segments: core.segment("クトクト", lexicon)};
+    }""", base + "static/" + core_module(site))
+    assert result["loadedGa"] is False  # its bucket was not needed
+    # only the end of ガバメント is longer than any token loaded: the plan must still see it
+    assert [0, 4, "suffix"] in result["steps"] and [4, 5, "exact"] in result["steps"]
+    assert result["found"] == ["a"]  # a token ending in バメント (a, b) and then ク (a, c)
+    assert result["segments"] == ["ク", "ト", "ク", "ト"]

@@ -82,7 +82,7 @@ export class Lexicon {
     this.suffixes = new Set();
     this.byFirst = new Map(); // first character → sorted tokens
     this.suffixByFirst = new Map(); // first character → sorted proper suffixes
-    this.maxLength = 1;
+    this.maxLength = 1; // of the tokens and suffixes loaded so far
   }
 
   bucketOf(ch) {
@@ -110,6 +110,7 @@ export class Lexicon {
     }
     for (const s of suffixes) {
       this.suffixes.add(s);
+      this.maxLength = Math.max(this.maxLength, s.length);
       push(this.suffixByFirst, s[0], s);
     }
     for (const list of this.byFirst.values()) list.sort();
