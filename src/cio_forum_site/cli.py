@@ -12,6 +12,7 @@ from pathlib import Path
 from cio_forum_site import __version__
 from cio_forum_site.errors import BuildFailed, ContentError
 from cio_forum_site.output import OutputRefused
+from cio_forum_site.search.indexer import SearchBuildError
 from cio_forum_site.workflow import Refused
 
 EXAMPLES = {
@@ -237,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OutputRefused, Refused) as refused:
         print(f"エラー: {refused}", file=sys.stderr)
         return 2
+    except SearchBuildError as failed:  # the output is left as it was
+        print(f"エラー: 検索インデックスを作れませんでした: {failed}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
