@@ -76,9 +76,11 @@ def make_archive(articles: list[Article]) -> Archive:
         by_year[article.fiscal_year].append(article)
         if article.series:
             series[article.series].append(article)
+        keys: set[str] = set()  # ＤＸ推進 and DX推進 in one article count once
         for tag in dict.fromkeys(article.tags):
             key = tag_key(tag)
-            if article not in by_tag[key]:
+            if key not in keys:
+                keys.add(key)
                 by_tag[key].append(article)
             spellings[key][tag] += 1
     tags = _tags(spellings)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +13,7 @@ from cio_forum_site.config import Site, base_url_problem, load_site
 from cio_forum_site.content import load_archive
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
 from cio_forum_site.output import Stage, check_output, staged_output
+from cio_forum_site.parallel import by_share, workers_for
 from cio_forum_site.publish import publishing_routes
 from cio_forum_site.render import Route, make_environment, plan_routes, render_routes
 from cio_forum_site.stable_pagefind import stabilize
@@ -106,32 +105,19 @@ def _render_share(stage: Stage, env, routes: list[Route], site: Site, templates_
     return None
 
 
-_shared: tuple = ()  # what forked render workers inherit
-
-
-def _render_worker(share: int) -> ContentError | None:
-    stage, env, routes, site, templates_dir, workers, assets = _shared
-    return _render_share(stage, env, routes[share::workers], site, templates_dir, None, assets)
-
-
 def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_dir: Path,
                  progress=None, assets: dict[str, str] | None = None) -> None:
     """Render every route into the stage, on every core when there are many pages
     (forked workers inherit the planned routes, so nothing is pickled but the result)."""
-    global _shared
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(routes) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-        error = _render_share(stage, env, routes, site, templates_dir, progress, assets)
-        errors = [error] if error else []
-    else:
-        _shared = (stage, env, routes, site, templates_dir, workers, assets)
-        try:
-            with mp.get_context("fork").Pool(workers) as pool:
-                errors = [e for e in pool.map(_render_worker, range(workers)) if e]
-        finally:
-            _shared = ()
-        if progress:
-            progress("render", len(routes), len(routes))
+    shares = workers_for(len(routes), PARALLEL_MIN)
+
+    def render_share(share: int, shares: int) -> ContentError | None:
+        return _render_share(stage, env, routes[share::shares], site, templates_dir,
+                             progress if shares == 1 else None, assets)
+
+    errors = [e for e in by_share(render_share, shares) if e]
+    if progress and shares > 1:
+        progress("render", len(routes), len(routes))
     if errors:
         raise BuildFailed(errors[:1])
 
