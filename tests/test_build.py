@@ -55,7 +55,7 @@ def test_article_page_shows_session_wareki_date_and_municipalities(site: Path):
     meta = text_of(doc.find_class("article-meta")[0])
     assert "第102回" in meta and "令和元年度" in meta
     links = doc.find_class("article-places")[0].findall(".//a")
-    assert [(a.text, a.get("href")) for a in links] == [("日の出町", "../../municipalities/hinode/")]
+    assert [(a.text, a.get("href")) for a in links] == [("日の出町", "../../municipalities/hinode/index.html")]
 
 
 def test_speaker_turns_carry_data_speaker_with_name_and_organization(site: Path):
@@ -85,7 +85,7 @@ def test_participants_table_and_topics_as_table_of_contents(site: Path):
 def test_series_navigation_links_the_other_part(site: Path):
     second = page(site, "/articles/0102-hinode/").find_class("series-note")[0]
     assert text_of(second) == "この記事は全2回の後半です。前半はこちら"
-    assert second.find(".//a").get("href") == "../0101-hinode/"
+    assert second.find(".//a").get("href") == "../0101-hinode/index.html"
     first = page(site, "/articles/0101-hinode/").find_class("series-note")[0]
     assert text_of(first) == "この記事は全2回の前半です。後半はこちら"
 
@@ -101,10 +101,13 @@ def test_a_missing_part_is_named_but_not_linked(tmp_path: Path, archive_copy: Pa
 def test_previous_and_next_by_date_and_recent_back_numbers(site: Path):
     doc = page(site, "/articles/0102-hinode/")
     nav = doc.find_class("prev-next")[0]
-    assert nav.find_class("prev")[0].get("href") == "../0101-hinode/"
-    assert nav.find_class("next")[0].get("href") == "../0103-mitaka-fuchu/"
+    assert nav.find_class("prev")[0].get("href") == "../0101-hinode/index.html"
+    assert nav.find_class("next")[0].get("href") == "../0103-mitaka-fuchu/index.html"
     recent = [a.get("href") for a in doc.find_class("recent")[0].findall(".//h3/a")]
-    assert recent == ["../interview-2020-04/", "../0103-mitaka-fuchu/", "../0101-hinode/"]
+    assert recent == [
+        "../interview-2020-04/index.html", "../0103-mitaka-fuchu/index.html",
+        "../0101-hinode/index.html",
+    ]
 
 
 def test_back_numbers_are_newest_first_grouped_by_fiscal_year(site: Path):
@@ -171,7 +174,7 @@ def test_back_numbers_paginate_twenty_to_a_page(tmp_path: Path):
     assert counts == [20, 20, 5]
     assert not (out / "backnumbers/page/4").exists()
     assert [(a.text, a.get("href")) for a in page(out, "/backnumbers/page/2/").find_class("pager")[0].findall(".//ol//a")] == [
-        ("1", "../../"), ("3", "../3/")
+        ("1", "../../index.html"), ("3", "../3/index.html")
     ]
     assert [f for *_, f in internal_references(out) if not f.is_file()] == []
 
@@ -243,6 +246,23 @@ def test_links_and_images_in_a_body_work_under_any_base_path(tmp_path: Path, arc
                     "[外部](https://example.org/)。\n\n![図](images/chart.png)\n", "utf-8")
     build(archive_copy, TEMPLATES, tmp_path / "out", search=False)
     body = page(tmp_path / "out", "/articles/0103-mitaka-fuchu/").find_class("article-body")[0]
-    assert [a.get("href") for a in body.findall(".//a")] == ["../0101-hinode/", "https://example.org/"]
+    assert [a.get("href") for a in body.findall(".//a")] == ["../0101-hinode/index.html", "https://example.org/"]
     assert body.find(".//img").get("src") == "../../images/chart.png"
     assert (tmp_path / "out" / "images" / "chart.png").is_file()
+
+
+def test_without_a_base_url_folder_links_name_index_html_for_file_urls(site: Path):
+    """A browser shows a folder as a listing under file://, so links name the file."""
+    hrefs = [a.get("href") for a in page(site, "/articles/0102-hinode/").iter("a")]
+    internal = [h for h in hrefs if not h.startswith(("#", "http"))]
+    assert internal and all("." in h.split("#")[0].rsplit("/", 1)[-1] for h in internal)
+
+
+def test_with_a_base_url_links_stay_clean(tmp_path: Path):
+    from cio_forum_site.config import Site
+
+    out = tmp_path / "out"
+    build(FIXTURES / "archive" / "content", TEMPLATES, out, search=False,
+          site=Site(base_url="https://example.org/cio/"))
+    nav = page(out, "/articles/0102-hinode/").find_class("prev-next")[0]
+    assert nav.find_class("prev")[0].get("href") == "../0101-hinode/"

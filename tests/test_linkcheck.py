@@ -25,7 +25,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 import lxml.etree
 import lxml.html
 import pytest
-from conftest import ROOT, TEMPLATES
+from conftest import CHROMIUM_ARGS, ROOT, TEMPLATES
 
 from cio_forum_site.build import build
 from cio_forum_site.config import Site
@@ -260,8 +260,6 @@ def test_the_checker_finds_a_missing_page_asset_and_fragment(tmp_path: Path):
     assert any(r.startswith("no #gone-") for _, r in why)
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.mark.browser

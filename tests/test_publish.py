@@ -228,7 +228,7 @@ def test_404_page_links_from_the_site_root_path_and_is_not_indexed(site: Path, l
     assert doc.find(".//meta[@name='robots']").get("content") == "noindex"
     assert doc.find(".//link[@rel='canonical']") is None
     # With no base URL the root path is unknown: links stay relative.
-    assert page(local_site, "/404.html").find(".//main//a").get("href") == "./"
+    assert page(local_site, "/404.html").find(".//main//a").get("href") == "index.html"
 
 
 # ---- base URL settings ------------------------------------------------------------------------

@@ -19,13 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, TEMPLATES
+from conftest import CHROMIUM_ARGS, FIXTURES, TEMPLATES
 
 from cio_forum_site.serve import LiveState, PreviewServer, inject
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTICLE = "articles/0101-hinode/"
 OLD_TITLE = "日の出町CIO×都CIO座談会（前半）"
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy

@@ -14,13 +14,13 @@ from cio_forum_site.urls import relative_url
 _EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
 
 
-def site_link(target: str, attribute: str, page: str) -> str:
+def site_link(target: str, attribute: str, page: str, explicit_index: bool = False) -> str:
     """Links in a body, made relative to the page so they work under any base URL:
     ``/articles/x/`` is a page of the site; an image ``images/a.png`` is a file under content/."""
     if _EXTERNAL.match(target):
         return target
     if target.startswith("/"):
-        return relative_url(target, page)
+        return relative_url(target, page, explicit_index)
     if attribute == "src":
         return relative_url("/" + target.lstrip("./"), page)
     return target
@@ -28,6 +28,7 @@ def site_link(target: str, attribute: str, page: str) -> str:
 
 def _site_links(state) -> None:
     page = state.env.get("page")
+    explicit_index = state.env.get("explicit_index", False)
     if not page:
         return
     for token in state.tokens:
@@ -35,7 +36,7 @@ def _site_links(state) -> None:
             for attribute in ("href", "src"):
                 value = child.attrGet(attribute)
                 if isinstance(value, str):
-                    child.attrSet(attribute, site_link(value, attribute, page))
+                    child.attrSet(attribute, site_link(value, attribute, page, explicit_index))
 
 
 _md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
@@ -44,23 +45,24 @@ _md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
 _md.core.ruler.push("site_links", _site_links)
 
 
-def markdown(text: str, page: str | None = None) -> str:
+def markdown(text: str, page: str | None = None, explicit_index: bool = False) -> str:
     """CommonMark to HTML; raw HTML in the text is shown as text, never passed through.
     With ``page`` (the page's URL), site links and images are made relative to it."""
-    return _md.render(text, {"page": page} if page else {})
+    return _md.render(text, {"page": page, "explicit_index": explicit_index} if page else {})
 
 
 class LazyBody:
     """The body HTML, made when the template prints it (so in the render workers)."""
 
-    def __init__(self, article: Article):
+    def __init__(self, article: Article, explicit_index: bool = False):
         self.article = article
+        self.explicit_index = explicit_index
 
     def __html__(self) -> str:
-        return render_body(self.article)
+        return render_body(self.article, self.explicit_index)
 
 
-def render_body(article: Article) -> Markup:
+def render_body(article: Article, explicit_index: bool = False) -> Markup:
     parts: list[str] = []
     for block in article.blocks:
         if isinstance(block, Heading):
@@ -74,10 +76,10 @@ def render_body(article: Article) -> Markup:
             parts.append(
                 f'<div class="turn" data-speaker="{escape(block.speaker)}">'
                 f'<p class="turn-speaker"><span class="turn-name">{escape(name)}</span>{org_html}</p>'
-                f'<div class="turn-speech">{markdown(block.markdown, article.url)}</div></div>\n'
+                f'<div class="turn-speech">{markdown(block.markdown, article.url, explicit_index)}</div></div>\n'
             )
         elif isinstance(block, Question):
-            parts.append(f'<div class="question">{markdown(block.markdown, article.url)}</div>\n')
+            parts.append(f'<div class="question">{markdown(block.markdown, article.url, explicit_index)}</div>\n')
         elif isinstance(block, Prose):
-            parts.append(markdown(block.markdown, article.url))
+            parts.append(markdown(block.markdown, article.url, explicit_index))
     return Markup("".join(parts))

@@ -175,7 +175,7 @@ def article_page(archive: Archive, article: Article, site: Site | None = None) -
         "share_image": absolute_url(site, f"/{article.image}") if article.image else None,
         "published_iso": (article.published or article.date).isoformat(),
         "structured_data": structured_data(article, site),
-        "body": LazyBody(article),
+        "body": LazyBody(article, explicit_index=not site.base_url),
         "series": series_links(archive, article),
         "newer": card(newer) if newer else None,
         "older": card(older) if older else None,
@@ -339,6 +339,13 @@ def _rel(context: jinja2.runtime.Context, target: str) -> str:
     base_path = context["site"].base_path
     if context.get("absolute_links") and base_path and target.startswith("/"):
         return base_path + target.lstrip("/")
+    # Without a base URL the site is meant to work anywhere, file:// included.
+    return relative_url(target, context["page_url"], not context["site"].base_url)
+
+
+@jinja2.pass_context
+def _rel_folder(context: jinja2.runtime.Context, target: str) -> str:
+    """A folder as a base for scripts (the search bundle), never its index.html."""
     return relative_url(target, context["page_url"])
 
 
@@ -351,6 +358,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["rel"] = _rel
+    env.filters["rel_folder"] = _rel_folder
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # JSON-LD
     return env
 

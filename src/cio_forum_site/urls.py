@@ -7,9 +7,11 @@ import posixpath
 
 
 @functools.lru_cache(maxsize=65536)
-def relative_url(target: str, current: str) -> str:
+def relative_url(target: str, current: str, explicit_index: bool = False) -> str:
     """A link from page ``current`` to ``target`` (both site-absolute) that works under any
-    sub-path: /articles/a/ → ../../municipalities/kiyose/."""
+    sub-path: /articles/a/ → ../../municipalities/kiyose/. With ``explicit_index`` a folder
+    link names its index.html (../../municipalities/kiyose/index.html), so that the files
+    also work opened from disk (file://), where a browser shows a folder as a listing."""
     if not target.startswith("/"):
         return target  # already relative, an anchor or external
     path, hash_, fragment = target.partition("#")
@@ -19,4 +21,6 @@ def relative_url(target: str, current: str) -> str:
         rel += "/"
     if rel == "./" and not path.endswith("/"):
         rel = "."
+    if explicit_index and rel.endswith("/"):
+        rel = "index.html" if rel == "./" else rel + "index.html"
     return rel + hash_ + fragment
