@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from cio_forum_site.parallel import by_share, workers_for
 from cio_forum_site.publish import publishing_routes
 from cio_forum_site.render import Route, make_environment, plan_routes, render_routes
 from cio_forum_site.stable_pagefind import stabilize
+from cio_forum_site.timing import Laps
 
 PARALLEL_MIN = 200  # below this many pages, forking costs more than it saves
 
@@ -42,13 +42,7 @@ def build(
     """Build the site into ``out_dir``. Raises BuildFailed with every problem found;
     the existing output is replaced only when everything succeeded."""
     report = BuildReport()
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        report.timings[name] = now - clock
-        clock = now
+    lap = Laps(report.timings)
 
     errors: list[ContentError] = []
     if site is None:

@@ -45,7 +45,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,6 +54,7 @@ from pathlib import Path
 from cio_forum_site.search.documents import SearchDocument
 from cio_forum_site.search.text import KEY_RUN, normalize
 from cio_forum_site.stable_pagefind import read as read_pagefind_file
+from cio_forum_site.timing import Laps
 
 _HIRAGANA = re.compile(r"[\u3041-\u309f]+")
 
@@ -91,13 +91,7 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     """Index ``documents`` into ``site_dir/<bundle>/``. Raises SearchBuildError when
     Pagefind fails."""
     report = SearchReport(documents=len(documents))
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        report.timings[name] = now - clock
-        clock = now
+    lap = Laps(report.timings)
 
     out = site_dir / bundle
     data_dir = out / "ja"
