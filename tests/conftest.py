@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -12,9 +13,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEMPLATES = ROOT / "templates"
-CHROMIUM = "/usr/bin/chromium"  # Debian's; no browser is downloaded
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Debian's Chromium and its flags: defined once, in the search harness the benchmarks share.
+sys.path.insert(0, str(FIXTURES / "search"))
+from harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "FIXTURES", "ROOT", "TEMPLATES"]
 
 
 def page(out: Path, url: str) -> lxml.html.HtmlElement:
