@@ -3,8 +3,11 @@ Pagefind binary writes (no mocks: real MeCab, real Pagefind)."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
+import marshal
+import random
 import sys
 from pathlib import Path
 
@@ -12,9 +15,16 @@ import pytest
 from conftest import FIXTURES, ROOT, TEMPLATES
 
 from cio_forum_site.build import build
-from cio_forum_site.search import SearchBuildError, build_search, indexer
+from cio_forum_site.search import SearchBuildError, build_search, cache, indexer, pagefind
+from cio_forum_site.search.documents import (
+    has_no_markup,
+    parsed_plain_text,
+    plain_paragraphs,
+    plain_text,
+)
 from cio_forum_site.search.indexer import EVERY, MARKER, PAIR, token_keys
 from cio_forum_site.search.text import contains_all, normalize, query_parts
+from cio_forum_site.stable_pagefind import stabilize_files
 
 sys.path.insert(0, str(FIXTURES / "search"))
 from harness import CONTENT, fixture_documents  # noqa: E402
@@ -91,6 +101,39 @@ def test_documents_carry_the_searchable_text_of_each_article():
     assert interview.kind == "インタビュー" and interview.municipalities == ()
 
 
+@pytest.mark.parametrize("markdown", [
+    "一行目\n二行目\n\n　字下げした段落\n   \n最後 ",
+    "先頭の空白\n  続きの行\n\n\n\n次の段落",
+    "行末の全角空白　\n　行頭の全角空白",
+])
+def test_plain_text_takes_the_shortcut_for_text_without_markup(markdown):
+    assert has_no_markup(markdown)
+    assert plain_text(markdown) == parsed_plain_text(markdown)
+
+
+@pytest.mark.parametrize("markdown", [
+    "**強調**", "`code`", "[リンク](a.html)", "a &amp; b", "<b>", "~~取消~~", "表|の行",
+    "# 見出し", "> 引用", "- 箇条", "1. 番号", "2) 番号", "段落\n===", "    コード", "改行  \n次",
+    "バック\\\nスラッシュ", "タブ\tあり",
+])
+def test_plain_text_parses_anything_that_may_be_markup(markdown):
+    assert not has_no_markup(markdown)
+
+
+def test_the_plain_text_shortcut_agrees_with_markdown_it_on_random_text():
+    """Random fragments over an alphabet rich in markup characters: wherever the shortcut
+    is taken, it gives what markdown-it gives."""
+    rng = random.Random(20261124)
+    alphabet = ["あ", "漢", "ア", "a", "1", "。", " ", " ", "  ", "\n", "\n", "\n\n", "　",
+                "-", "#", "*", "|", ">", "1.", "=", "[", "&", "\t", "2)", "    ", "\\", "_"]
+    shortcuts = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        if has_no_markup(text):
+            shortcuts += 1
+            assert plain_paragraphs(text) == parsed_plain_text(text), repr(text)
+    assert shortcuts > 300  # the comparison really ran on many fragments
+
 # ---- keys --------------------------------------------------------------------------------------
 
 
@@ -133,9 +176,9 @@ def test_the_bundle_has_pagefind_the_lexicon_and_a_text_per_article(bundle):
     assert {"ガバメント", "クラウド", "人材", "育成", "薬師寺", "dx"} <= set(words)
     assert words["ガバメント"] > words["市"] >= 0  # rarer tokens cost more
 
-    fragments = sorted(p.name.removesuffix(".pf_fragment") for p in (out / "fragment").iterdir())
+    assert not (out / "fragment").exists()  # Pagefind's fragments: never loaded, not published
     texts = sorted(p.name.removesuffix(".json.gz") for p in (out / "ja" / "t").iterdir())
-    assert texts == fragments and len(texts) == 14
+    assert len(texts) == 14 and all(name.startswith("unknown_") for name in texts)
     record = next(r for r in map(read_json_gz, (out / "ja" / "t").iterdir())
                   if r["url"] == "articles/0102-musashino/")
     assert record["title"].startswith("武蔵野市CIO") and record["date"] == "令和3年6月8日"
@@ -144,40 +187,94 @@ def test_the_bundle_has_pagefind_the_lexicon_and_a_text_per_article(bundle):
     assert "Ｗｅｂ会議の仕組み" in "".join(record["text"])  # the text as written, not normalized
 
 
-def test_pagefind_gets_tokens_suffixes_pairs_and_metadata(tmp_path: Path):
-    """The scratch page Pagefind reads for one article (``write_page``)."""
+def test_an_article_is_indexed_by_its_tokens_suffixes_and_pairs():
     doc = next(d for d in fixture_documents() if d.url == "articles/0101-hachioji/")
-    keys = indexer._Tokenizer().keys(doc)
-    indexer.write_page(tmp_path, 0, doc, keys, stop={"の"})
-    page = (tmp_path / "0.html").read_text()
+    _, (keys, words), fresh = indexer._Tokenizer().analyse(doc)
     keyset = set(keys.split(" "))
+    assert fresh
     assert {"ガバメント", "クラウド", "メント" + MARKER, "ガバメント" + PAIR + "クラウド", EVERY,
             "の"} <= keyset
     assert "人材" + PAIR + "の" not in keyset  # no pairs with all-hiragana tokens
-    assert f"<p>{keys.replace(' の ', ' ')}</p>" in page  # a stop key is left out
-    for attribute in ('data-pagefind-meta="title:', 'data-pagefind-meta="date:令和',
-                      'data-pagefind-meta="municipalities:', 'data-pagefind-filter="municipality:',
-                      'data-pagefind-filter="fiscal_year:', 'data-pagefind-filter="kind:',
-                      'data-pagefind-filter="tag:', 'data-pagefind-sort="date:'):
-        assert attribute in page
+    assert {"ガバメント", "クラウド", "の"} <= set(words.split(" "))
+    assert not any(MARKER in w or PAIR in w for w in words.split(" "))
+
+
+def test_pagefind_gets_the_title_date_municipalities_filters_and_sort_of_an_article():
+    doc = next(d for d in fixture_documents() if d.url == "articles/0102-musashino/")
+    fields = indexer.pagefind_fields(doc)
+    assert fields["meta"] == {"title": doc.title, "date": "令和3年6月8日",
+                              "municipalities": "武蔵野市"}
+    assert fields["filters"] == {"municipality": ["武蔵野市"], "fiscal_year": ["令和3年度"],
+                                 "kind": ["座談会"],
+                                 "tag": ["テレワーク", "セキュリティ", "働き方改革"]}
+    assert fields["sort"] == {"date": "2021-06-08"}
+
+
+def records(tmp_path: Path, docs, workers: int, cache_dir: Path | None = None):
+    """What reaches Pagefind for ``docs``, and the texts written."""
+    texts = tmp_path / f"texts-{workers}-{len(list(tmp_path.iterdir()))}"
+    texts.mkdir()
+    done = indexer.index_documents(docs, texts, workers=workers, cache_dir=cache_dir)
+    stabilize_files(done.bundle)
+    return done, {p.name: p.read_bytes() for p in texts.iterdir()}
 
 
 def test_the_stop_keys_come_from_a_sample_and_do_not_depend_on_the_cores(tmp_path: Path):
     docs = fixture_documents() * 3  # 42 articles
-    (tmp_path / "one").mkdir()
-    (tmp_path / "two").mkdir()
-    one = indexer.tokenize_and_write_pages(docs, tmp_path / "one", workers=1)
-    two = indexer.tokenize_and_write_pages(docs, tmp_path / "two", workers=3)  # forked
+    one, texts_one = records(tmp_path, docs, workers=1)
+    two, texts_two = records(tmp_path, docs, workers=3)  # forked
     assert one.stop == two.stop and one.words == two.words and one.indexed_keys == two.indexed_keys
     assert "の" in one.stop
-    for i in range(len(docs)):
-        page = f"{i}.html"
-        assert (tmp_path / "one" / page).read_bytes() == (tmp_path / "two" / page).read_bytes()
+    assert one.bundle == two.bundle  # the same records, in the same order
+    assert texts_one == texts_two and len(texts_one) == 42
+
+
+def test_a_second_build_takes_the_keys_from_the_cache_and_gives_the_same_bundle(tmp_path: Path):
+    docs = fixture_documents() * 3
+    cache_dir = tmp_path / "cache"
+    first, _ = records(tmp_path, docs, workers=2, cache_dir=cache_dir)
+    assert cache.load(cache_dir)  # written by the first build
+    for doc in docs:  # MeCab is not needed again: a tagger that fails shows it
+        doc.__dict__.pop("body_text", None)
+    tagger = indexer._Tokenizer.tagger
+    try:
+        indexer._Tokenizer.tagger = property(lambda self: pytest.fail("MeCab ran"))
+        second, _ = records(tmp_path, docs, workers=2, cache_dir=cache_dir)
+    finally:
+        indexer._Tokenizer.tagger = tagger
+    assert second.bundle == first.bundle and second.words == first.words
+
+
+def test_the_cache_keeps_only_what_the_last_build_used(tmp_path: Path):
+    docs = fixture_documents()
+    cache_dir = tmp_path / "cache"
+    records(tmp_path, docs, workers=1, cache_dir=cache_dir)
+    assert len(cache.load(cache_dir)) == 14
+    records(tmp_path, docs[:5], workers=1, cache_dir=cache_dir)
+    assert len(cache.load(cache_dir)) == 5
+
+
+def test_a_cache_that_is_broken_or_of_another_version_is_ignored(tmp_path: Path):
+    docs = fixture_documents()[:3]
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / cache.FILE_NAME).write_bytes(b"\x00 not a cache")
+    done, _ = records(tmp_path, docs, workers=1, cache_dir=cache_dir)
+    assert done.indexed_keys > 0 and len(cache.load(cache_dir)) == 3
+    (cache_dir / cache.FILE_NAME).write_bytes(marshal.dumps(("fugashi=0.0", {"x": ("a", "b")})))
+    assert cache.load(cache_dir) == {}
+
+
+def test_an_unwritable_cache_does_not_fail_the_build(tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    done, _ = records(tmp_path, fixture_documents()[:2], workers=1, cache_dir=blocker / "cache")
+    assert done.indexed_keys > 0
 
 
 def test_keys_in_more_than_half_of_the_articles_are_left_out(tmp_path: Path):
     docs = fixture_documents() * 2  # 28 articles: the stop rule applies from 20
-    docs = [type(d)(**{**d.__dict__, "url": f"{d.url}{i}/"}) for i, d in enumerate(docs)]
+    docs = [dataclasses.replace(d, url=f"{d.url}{i}/") for i, d in enumerate(docs)]
     build_search(tmp_path, docs)
     manifest = read_json_gz(tmp_path / "pagefind" / "ja" / "manifest.json.gz")
     assert "の" in manifest["stop"] and "都" in manifest["stop"]  # in every article
@@ -198,8 +295,8 @@ def test_two_builds_write_the_same_bytes(tmp_path: Path):
 
 
 def test_a_pagefind_failure_is_reported(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(indexer, "pagefind_executable", lambda: Path("/bin/false"))
-    with pytest.raises(SearchBuildError, match="Pagefind が失敗しました"):
+    monkeypatch.setattr(pagefind, "pagefind_executable", lambda: Path("/bin/false"))
+    with pytest.raises(SearchBuildError, match="Pagefind が途中で終わりました"):
         build_search(tmp_path, fixture_documents()[:2])
 
 

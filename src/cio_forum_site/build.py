@@ -15,7 +15,6 @@ from cio_forum_site.output import Stage, check_output, staged_output
 from cio_forum_site.parallel import by_share, workers_for
 from cio_forum_site.publish import publishing_routes
 from cio_forum_site.render import Route, make_environment, plan_routes, render_routes
-from cio_forum_site.stable_pagefind import stabilize
 from cio_forum_site.timing import Laps
 
 PARALLEL_MIN = 200  # below this many pages, forking costs more than it saves
@@ -38,9 +37,11 @@ def build(
     search: bool = True,
     progress: Callable[[str, int, int], None] | None = None,
     load: Callable[[Path], tuple[list, list[ContentError]]] = load_archive,
+    cache_dir: Path | None = None,
 ) -> BuildReport:
     """Build the site into ``out_dir``. Raises BuildFailed with every problem found;
-    the existing output is replaced only when everything succeeded."""
+    the existing output is replaced only when everything succeeded. ``cache_dir`` keeps
+    what MeCab made of each article for the next build (``search/cache.py``)."""
     report = BuildReport()
     lap = Laps(report.timings)
 
@@ -79,8 +80,7 @@ def build(
             # search.documents(archive) turns the archive into SearchDocuments (search.py).
             from cio_forum_site.search import build_search, documents
 
-            build_search(stage.path, documents(archive))
-            stabilize(stage.path / "pagefind")  # Pagefind orders filters by chance (#638)
+            build_search(stage.path, documents(archive), cache_dir=cache_dir)
             lap("search")
     lap("output")
     return report

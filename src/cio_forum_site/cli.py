@@ -46,6 +46,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         report = build(
             Path(args.content), Path(args.templates), Path(args.out),
             base_url=args.base_url, search=not args.no_search, progress=progress,
+            cache_dir=None if args.no_cache else Path(args.cache or Path(args.content).parent / ".cache"),
         )
     if args.verbose and not args.quiet:
         print("  ".join(f"{stage} {seconds:.2f}秒" for stage, seconds in report.timings.items()))
@@ -203,6 +204,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="build", help="出力先のフォルダ（既定: build）")
     b.add_argument("--base-url", default=None, help="公開するURL（例: https://example.org/cio/）")
     b.add_argument("--no-search", action="store_true", help="検索インデックスを作らない（速い）")
+    b.add_argument("--cache", metavar="DIR", default=None,
+                   help="検索用の解析結果を次回のために残すフォルダ（既定: content の隣の .cache）")
+    b.add_argument("--no-cache", action="store_true",
+                   help="解析結果を残さず、前回のものも使わない（全記事を MeCab で解析し直す）")
     common(b)
     b.set_defaults(run=cmd_build)
     _editor_commands(commands, common)

@@ -9,9 +9,10 @@ from run to run:
 - the lists of filters and of sort orders inside ``pagefind.<hash>.pf_meta`` in a different
   order, so it too gets a different name, which ``pagefind-entry.json`` names.
 
-``stabilize(bundle)`` puts those lists in order (by name / by value; a sort order's own list
-of pages is left as it is), renames the changed files after a hash of their new content, and
-rewrites the references to them. The files stay what Pagefind's own JavaScript reads: gzip of
+``stabilize_files(files)`` (a bundle in memory) and ``stabilize(bundle)`` (on disk) put those
+lists in order (by name / by value; a sort order's own list of pages is left as it is),
+rename the changed files after a hash of their new content, and rewrite the references to
+them. The files stay what Pagefind's own JavaScript reads: gzip of
 ``pagefind_dcd`` followed by CBOR (definite lengths, shortest integers, as minicbor writes).
 """
 
@@ -21,6 +22,7 @@ import gzip
 import hashlib
 import json
 import struct
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 SIGNATURE = b"pagefind_dcd"
@@ -32,64 +34,104 @@ class UnexpectedBundle(Exception):
 
 def stabilize(bundle: Path) -> None:
     """Rewrite the nondeterministic parts of the Pagefind bundle at ``bundle`` in place."""
-    entry_path = bundle / "pagefind-entry.json"
-    if not entry_path.is_file():
+    stabilize_files(BundleFolder(bundle))
+
+
+def stabilize_files(files: MutableMapping[str, bytes]) -> None:
+    """The same, for a bundle as a mapping of paths (``filter/x.pf_filter``) to contents."""
+    if "pagefind-entry.json" not in files:
         return
-    entry = json.loads(entry_path.read_text("utf-8"))
+    entry = json.loads(files["pagefind-entry.json"].decode("utf-8"))
     languages = entry.get("languages", {})
     for language in languages.values():
-        language["hash"] = _stabilize_language(bundle, language["hash"])
+        language["hash"] = _stabilize_language(files, language["hash"])
     entry["languages"] = dict(sorted(languages.items()))
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))  # as serde_json writes it
-    if text != entry_path.read_text("utf-8"):
-        entry_path.write_text(text, "utf-8")
+    if text.encode("utf-8") != files["pagefind-entry.json"]:
+        files["pagefind-entry.json"] = text.encode("utf-8")
 
 
-def _stabilize_language(bundle: Path, meta_hash: str) -> str:
+class BundleFolder(MutableMapping[str, bytes]):
+    """A bundle on disk as a mapping of its paths to their contents."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def __getitem__(self, path: str) -> bytes:
+        try:
+            return (self.folder / path).read_bytes()
+        except FileNotFoundError:
+            raise KeyError(path) from None
+
+    def __setitem__(self, path: str, data: bytes) -> None:
+        (self.folder / path).write_bytes(data)
+
+    def __delitem__(self, path: str) -> None:
+        (self.folder / path).unlink()
+
+    def __iter__(self) -> Iterator[str]:
+        return (p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*")
+                if p.is_file())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and (self.folder / path).is_file()
+
+
+def _stabilize_language(files: MutableMapping[str, bytes], meta_hash: str) -> str:
     """Order one language's filters and meta index; returns the meta index's (new) hash."""
-    meta_path = bundle / f"pagefind.{meta_hash}.pf_meta"
-    meta = read(meta_path)
+    meta_path = f"pagefind.{meta_hash}.pf_meta"
+    meta = parse(files[meta_path], meta_path)
     if not (isinstance(meta, list) and len(meta) >= 5 and isinstance(meta[3], list)
             and isinstance(meta[4], list)):
-        raise UnexpectedBundle(f"{meta_path.name}: Pagefind の索引の形が想定と違います")
+        raise UnexpectedBundle(f"{meta_path}: Pagefind の索引の形が想定と違います")
     filters, sorts = meta[3], meta[4]
     for pair in filters:  # [filter name, filter file hash]
-        pair[1] = _stabilize_filter(bundle, pair[1])
+        pair[1] = _stabilize_filter(files, pair[1])
     filters.sort(key=lambda pair: pair[0])
     sorts.sort(key=lambda pair: pair[0])  # [sort name, pages in order]: keep the pages' order
-    return write_hashed(bundle, meta_path, meta_hash, meta, "pagefind.{}.pf_meta", 15)
+    return write_hashed(files, meta_path, meta_hash, meta, "pagefind.{}.pf_meta", 15)
 
 
-def _stabilize_filter(bundle: Path, filter_hash: str) -> str:
-    path = bundle / "filter" / f"{filter_hash}.pf_filter"
-    index = read(path)  # [filter name, [[value, [pages]], …]]
+def _stabilize_filter(files: MutableMapping[str, bytes], filter_hash: str) -> str:
+    path = f"filter/{filter_hash}.pf_filter"
+    index = parse(files[path], path)  # [filter name, [[value, [pages]], …]]
     if not (isinstance(index, list) and len(index) == 2 and isinstance(index[1], list)):
-        raise UnexpectedBundle(f"{path.name}: Pagefind の絞り込みの索引の形が想定と違います")
+        raise UnexpectedBundle(f"{path}: Pagefind の絞り込みの索引の形が想定と違います")
     index[1].sort(key=lambda value: value[0])
-    return write_hashed(bundle, path, filter_hash, index, "filter/{}.pf_filter", 7)
+    return write_hashed(files, path, filter_hash, index, "filter/{}.pf_filter", 7)
 
 
-def write_hashed(bundle: Path, old: Path, old_hash: str, value, pattern: str, digits: int) -> str:
-    """Write ``value`` in place of ``old`` under a name made from its content's hash, with
+def write_hashed(files: MutableMapping[str, bytes], old: str, old_hash: str, value,
+                 pattern: str, digits: int) -> str:
+    """Put ``value`` in place of ``old`` under a name made from its content's hash, with
     Pagefind's ``<language>_`` prefix; returns the new hash."""
     data = encode(value)
     new_hash = f"{old_hash.rpartition('_')[0]}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    target = bundle / pattern.format(new_hash)
+    target = pattern.format(new_hash)
     blob = gzip.compress(SIGNATURE + data, compresslevel=9, mtime=0)
-    if target != old or old.read_bytes() != blob:
-        target.write_bytes(blob)
+    if target != old or files[old] != blob:
+        files[target] = blob
         if target != old:
-            old.unlink()
+            del files[old]
     return new_hash
 
 
 def read(path: Path):
-    data = gzip.decompress(path.read_bytes())
+    """The value in a Pagefind file on disk."""
+    return parse(path.read_bytes(), path.name)
+
+
+def parse(blob: bytes, name: str):
+    """The value in a Pagefind file: gzip of the signature, then CBOR."""
+    data = gzip.decompress(blob)
     if not data.startswith(SIGNATURE):
-        raise UnexpectedBundle(f"{path.name}: Pagefind のファイルではありません")
+        raise UnexpectedBundle(f"{name}: Pagefind のファイルではありません")
     value, end = decode(data, len(SIGNATURE))
     if end != len(data):
-        raise UnexpectedBundle(f"{path.name}: 余分なデータがあります")
+        raise UnexpectedBundle(f"{name}: 余分なデータがあります")
     return value
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from markdown_it import MarkdownIt
 
@@ -25,7 +27,16 @@ class SearchDocument:
     tags: tuple[str, ...]
     participants: tuple[str, ...]  # "瀬谷 真 清瀬市 副市長 CIO"
     topics: tuple[str, ...]
-    body_text: str  # plain text, paragraphs separated by "\n"
+    article: Article | None = field(default=None, repr=False, compare=False)
+    text: str = ""  # the body as plain text, when there is no article (tests)
+
+    @cached_property
+    def body_text(self) -> str:
+        """The body as plain text, paragraphs separated by "\n". Computed on first use (in
+        the search workers, which share the work), not when the document is made."""
+        if self.article is None:
+            return self.text
+        return "\n".join(body_paragraphs(self.article))
 
     def paragraphs(self) -> list[str]:
         """The searchable text, one paragraph per item: what a query must be found in."""
@@ -54,7 +65,7 @@ def document(archive: Archive, article: Article) -> SearchDocument:
             for p in article.participants
         ),
         topics=article.topics,
-        body_text="\n".join(body_paragraphs(article)),
+        article=article,
     )
 
 
@@ -72,8 +83,45 @@ def body_paragraphs(article: Article) -> Iterator[str]:
             yield from plain_text(block.markdown)
 
 
+# What can make Markdown more than paragraphs of text: characters that start inline markup
+# (or entities, HTML, tables, …) anywhere, two or more spaces ending a line (a hard break),
+# and line starts that begin another kind of block. Deliberately broad: a fragment with any
+# of them takes the parser's way.
+_MARKUP_CHARACTER = re.compile(r"[\\`*_\[\]<>&~|\t\r\0]")
+_HARD_BREAK = re.compile(r"[^ \n]  +(?:\n|$)")
+_BLOCK_START = re.compile(r"^(?: {0,3}(?:[#>+=-]|\d{1,9}[.)])| {4})", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n(?: *\n)+")
+
+
 def plain_text(markdown: str) -> list[str]:
     """The paragraphs of a Markdown fragment as plain text (inline markup removed)."""
+    return plain_paragraphs(markdown) if has_no_markup(markdown) else parsed_plain_text(markdown)
+
+
+def has_no_markup(markdown: str) -> bool:
+    """True when the fragment is paragraphs of text only, so that it need not be parsed
+    (most of a transcript is: parsing it all cost over a second at 1,000 articles)."""
+    if _MARKUP_CHARACTER.search(markdown) or _BLOCK_START.search(markdown):
+        return False
+    # (``in`` first: it is much faster than the expression, and usually settles it)
+    spaces_end_a_line = "  \n" in markdown or markdown.endswith("  ")
+    return not (spaces_end_a_line and _HARD_BREAK.search(markdown))
+
+
+def plain_paragraphs(text: str) -> list[str]:
+    """``plain_text`` of Markdown without markup, without parsing it: paragraphs are
+    separated by blank lines, and the lines of one paragraph are joined by a space (as a
+    soft line break), each without the spaces around it."""
+    out = []
+    for block in _BLANK_LINES.split(text.strip("\n")):
+        paragraph = " ".join(line.strip(" ") for line in block.split("\n")).strip()
+        if paragraph:
+            out.append(paragraph)
+    return out
+
+
+def parsed_plain_text(markdown: str) -> list[str]:
+    """``plain_text`` by markdown-it: the paragraphs' inline text, markup removed."""
     out: list[str] = []
     for token in _md.parse(markdown):
         if token.type != "inline":

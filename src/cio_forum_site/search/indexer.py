@@ -2,9 +2,10 @@
 
 What lands in ``<site>/pagefind/``:
 
-- Pagefind's own files. Pagefind indexes one scratch page per article whose body is the
-  *set* of the article's index keys, separated by spaces (the standard binary splits on
-  whitespace and does no segmentation of its own):
+- Pagefind's own files, but for its fragments (the browser never loads them: it reads the
+  article texts below). Pagefind (the standard binary, as a service: ``pagefind.py``) indexes
+  one record per article whose content is the *set* of the article's index keys, separated
+  by spaces (the standard binary splits on whitespace and does no segmentation of its own):
 
   - every token MeCab found, as it is: ``人材``, ``育成``, ``ガバメント``;
   - every proper suffix of a token followed by ``MARKER``: ``メントᚠ``, ``ントᚠ``, ``トᚠ``;
@@ -21,39 +22,45 @@ What lands in ``<site>/pagefind/``:
   over them. Whether the string really occurs is decided in the browser, against the
   article's text.
 - ``ja/manifest.json.gz``: parameters, the left-out ("stop") keys, and the key range of
-  every Pagefind index chunk (see ``index_chunks``).
+  every Pagefind index chunk (see ``pagefind.index_chunks``).
 - ``ja/lex/<n>.json.gz``: the lexicon for the browser's segmenter, in buckets by first
   character: every token with a cost (from its frequency), and every proper suffix.
 - ``ja/t/<page>.json.gz``: one per article (named after its Pagefind page): URL, title,
   和暦 date, municipalities and the searchable text as paragraphs, for exact matching and
   for excerpts that read as the original Japanese.
 
-Everything is written deterministically (sorted, gzip without time stamps), so two builds
-of the same content are byte-identical.
+The work per article — its plain text, MeCab, its keys, its text file — is done on every
+core by forked workers; the records reach Pagefind in article order as they are ready.
+Everything is written deterministically (sorted, gzip without time stamps, records in the
+same order), so two builds of the same content are byte-identical.
 """
 
 from __future__ import annotations
 
 import gc
 import gzip
-import html
 import json
 import math
 import multiprocessing as mp
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, pairwise
+from multiprocessing.connection import wait
 from pathlib import Path
 
+from cio_forum_site.search import cache
 from cio_forum_site.search.documents import SearchDocument
+from cio_forum_site.search.pagefind import (
+    PagefindError,
+    PagefindService,
+    index_chunks,
+    page_names,
+)
 from cio_forum_site.search.text import KEY_RUN, normalize
-from cio_forum_site.stable_pagefind import read as read_pagefind_file
+from cio_forum_site.stable_pagefind import UnexpectedBundle, stabilize_files
 from cio_forum_site.timing import Laps
 
 _HIRAGANA = re.compile(r"[\u3041-\u309f]+")
@@ -62,13 +69,11 @@ MARKER = "\u16a0"  # ᚠ ends every suffix key (runic letters: no Japanese text 
 PAIR = "\u16a1"  # ᚡ joins the two tokens of a pair key
 EVERY = "\u16a2"  # ᚢ: the key every article has
 FORMAT_VERSION = 1
-INDEX_CHUNK_SIZE = 4000  # Pagefind's default is 20000 (entries per index chunk)
 STOP_FRACTION = 0.5  # a key in more than this share of the articles is not indexed …
 STOP_MIN_DOCS = 20  # … once there are at least this many articles
 LEXICON_BUCKET_BYTES = 24_000  # aim for lexicon buckets about this big (before gzip)
 MAX_BUCKETS = 256
 PARALLEL_MIN = 40  # fewer documents than this are tokenized in one process
-PAGEFIND_TIMEOUT = 600
 
 
 class SearchBuildError(Exception):
@@ -87,8 +92,10 @@ class SearchReport:
 
 
 def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
-                 bundle: str = "pagefind", workers: int | None = None) -> SearchReport:
-    """Index ``documents`` into ``site_dir/<bundle>/``. Raises SearchBuildError when
+                 bundle: str = "pagefind", workers: int | None = None,
+                 cache_dir: Path | None = None) -> SearchReport:
+    """Index ``documents`` into ``site_dir/<bundle>/``, reusing what MeCab made of the same
+    texts before when ``cache_dir`` holds it. Raises SearchBuildError when MeCab or
     Pagefind fails."""
     report = SearchReport(documents=len(documents))
     lap = Laps(report.timings)
@@ -100,32 +107,28 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         data_dir.mkdir(parents=True)
         write_json(data_dir / "manifest.json.gz", {"version": FORMAT_VERSION, "documents": 0})
         return report
-    with tempfile.TemporaryDirectory(prefix="cio-search-") as scratch:
-        pages_dir, texts_dir = Path(scratch) / "pages", Path(scratch) / "texts"
-        pages_dir.mkdir()
-        done = tokenize_and_write_pages(documents, pages_dir, workers)
-        words, stop = done.words, done.stop
-        report.vocabulary = len(words)
-        report.stop_keys = len(stop)
-        report.indexed_keys = done.indexed_keys
-        lap("tokenize")
-        # Pagefind runs while this process writes the texts and the lexicon.
-        pagefind = start_pagefind(pages_dir, out)
-        try:
-            texts_dir.mkdir()
-            for i, doc in enumerate(documents):
-                write_json(texts_dir / f"{i}.json.gz", text_record(doc))
-            lexicon = lexicon_buckets(words, n)
-        finally:
-            finish_pagefind(pagefind, out)
-        lap("pagefind")
-
-        pages = page_names(out)
-        if sorted(pages) != list(range(n)):
-            raise SearchBuildError(f"Pagefind が {n} 本中 {len(pages)} 本しか索引にしませんでした")
-        (data_dir / "t").mkdir(parents=True)
-        for i, name in pages.items():
-            shutil.move(texts_dir / f"{i}.json.gz", data_dir / "t" / f"{name}.json.gz")
+    texts_dir = data_dir / "t"  # the workers write <i>.json.gz; renamed after Pagefind's pages
+    texts_dir.mkdir(parents=True)
+    try:
+        done = index_documents(documents, texts_dir, workers, lap, cache_dir)
+        stabilize_files(done.bundle)  # Pagefind orders filters by chance (upstream #638)
+        pages = page_names(done.bundle)
+        chunks = index_chunks(done.bundle)
+    except (PagefindError, UnexpectedBundle) as exc:
+        raise SearchBuildError(str(exc)) from None
+    report.vocabulary = len(done.words)
+    report.stop_keys = len(done.stop)
+    report.indexed_keys = done.indexed_keys
+    lap("pagefind")  # building Pagefind's index, after the last record
+    if sorted(pages) != list(range(n)):
+        raise SearchBuildError(f"Pagefind が {n} 本中 {len(pages)} 本しか索引にしませんでした")
+    # Pagefind's fragments (one per page, which its own UI loads for a result's title and
+    # excerpt) are not published: this site's search reads the article texts instead, and
+    # 1,000 files nobody loads cost a second to write here, and more to upload.
+    write_files(out, {p: data for p, data in done.bundle.items() if not p.startswith("fragment/")})
+    for i, name in pages.items():
+        os.replace(texts_dir / f"{i}.json.gz", texts_dir / f"{name}.json.gz")
+    lexicon = lexicon_buckets(done.words, n)
     (data_dir / "lex").mkdir()
     for b, bucket in enumerate(lexicon):
         write_json(data_dir / "lex" / f"{b}.json.gz", bucket)
@@ -137,9 +140,9 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         "every": EVERY,
         "documents": n,
         "buckets": len(lexicon),
-        "stop": [k for k in stop if PAIR not in k],
-        "stopPairs": [k for k in stop if PAIR in k],
-        "chunks": index_chunks(out),
+        "stop": [k for k in done.stop if PAIR not in k],
+        "stopPairs": [k for k in done.stop if PAIR in k],
+        "chunks": chunks,
     })
     lap("data")
     report.bundle_bytes = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
@@ -155,14 +158,15 @@ SAMPLE = 200  # the stop keys are the keys in more than half of the first SAMPLE
 class Tokenized:
     words: dict[str, int]  # token → number of documents that have it
     stop: list[str]  # keys left out of the index, sorted
-    indexed_keys: int  # (document, key) pairs written for Pagefind
+    indexed_keys: int  # (document, key) pairs given to Pagefind
+    bundle: dict[str, bytes]  # Pagefind's files: path in the bundle → content
 
 
 def stop_keys(sample: list[str], documents: int) -> list[str]:
     """The keys left out of the index, from the key lists of the sample documents: those in
     more than STOP_FRACTION of them (none while the archive is small). Any choice would be
     correct — the browser treats a left-out key as "could be in any article" — so a sample
-    is enough, and the pages can be written while the rest is still being tokenized."""
+    is enough, and records can go to Pagefind while the rest is still being tokenized."""
     if documents < STOP_MIN_DOCS or not sample:
         return []
     df: Counter[str] = Counter()
@@ -171,77 +175,182 @@ def stop_keys(sample: list[str], documents: int) -> list[str]:
     return sorted(k for k, c in df.items() if c > STOP_FRACTION * len(sample) and k != EVERY)
 
 
-_shared: tuple = ()  # (documents, pages folder, shares), inherited by forked workers
+# What a share of the work tells the process that feeds Pagefind, in this order:
+#   ("sample", [keys, …])  the keys of its part of the sample; answered with the stop keys
+#   ("record", i, keys, cache key, entry)
+#                          document i's keys, stop keys left out (its text file is written);
+#                          the cache entry when MeCab made it now, else None
+#   ("done", words, n)     its documents per word, and how many keys it gave
+Event = tuple
 
 
-def tokenize_and_write_pages(documents: Sequence[SearchDocument], pages_dir: Path,
-                             workers: int | None = None) -> Tokenized:
-    """Tokenize every document and write its page for Pagefind (``write_page``), on every
-    core when there are many. Each worker takes every ``shares``-th document; once it has
-    tokenized its share of the first SAMPLE documents it sends their keys here and waits
-    for the stop keys, then writes pages as it goes."""
-    global _shared
+def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
+                    workers: int | None = None, lap=None, cache_dir: Path | None = None,
+                    ) -> Tokenized:
+    """Tokenize every document (on every core when there are many), write its text into
+    ``texts_dir`` and give its record to Pagefind; returns what was learned and Pagefind's
+    bundle. With ``cache_dir``, MeCab only cuts texts it has not cut before (``cache.py``).
+    Each share of the work takes every ``shares``-th document (``_share``)."""
     if workers is None:
         workers = min(os.cpu_count() or 1, 4)
-    sample_size = min(len(documents), SAMPLE)
     if workers < 2 or len(documents) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-        return _tokenize_inline(documents, pages_dir, sample_size)
-    context = mp.get_context("fork")
-    _shared = (documents, pages_dir, workers, sample_size)
-    pipes, processes = [], []
-    gc.freeze()  # what the workers inherit stays out of their garbage collections (and COW)
-    try:
-        for share in range(workers):
+        workers = 1
+    sample_size = min(len(documents), SAMPLE)
+    # Pagefind starts once the workers are forked, so that they inherit neither its pipes nor
+    # the thread that reads its answers.
+    cached = cache.load(cache_dir)
+    used: dict[str, cache.Entry] = {}
+    with _Shares(documents, texts_dir, workers, sample_size, cached) as shares, \
+            PagefindService() as pagefind:
+        feed = _Feed(pagefind, documents)
+        samples: list[str] = []
+        words: Counter[str] = Counter()
+        indexed = 0
+        stop: list[str] = []
+        for event in shares.events():
+            if event[0] == "record":
+                feed.add(event[1], event[2])
+                used[event[3]] = event[4] or cached[event[3]]
+            elif event[0] == "sample":
+                samples += event[1]
+                if shares.all_sampled():
+                    stop = stop_keys(samples, len(documents))
+                    shares.answer(stop)
+            elif event[0] == "done":
+                words.update(event[1])
+                indexed += event[2]
+        if lap:
+            lap("tokenize")
+        bundle = pagefind.files()
+    if used != cached:
+        cache.save(cache_dir, used)
+    return Tokenized(dict(words), stop, indexed, bundle)
+
+
+class _Feed:
+    """Records to Pagefind in document order, whatever order the shares finish them in:
+    Pagefind numbers its pages in the order it gets them, and the bundle must be the same
+    in every build."""
+
+    def __init__(self, pagefind: PagefindService, documents: Sequence[SearchDocument]):
+        self.pagefind = pagefind
+        self.documents = documents
+        self.next = 0
+        self.waiting: dict[int, str] = {}
+
+    def add(self, i: int, keys: str) -> None:
+        self.waiting[i] = keys
+        while self.next in self.waiting:
+            doc = self.documents[self.next]
+            self.pagefind.add_record(f"/{self.next}.html", self.waiting.pop(self.next),
+                                     **pagefind_fields(doc))
+            self.next += 1
+
+
+def pagefind_fields(doc: SearchDocument) -> dict:
+    """Meta (shown with a result), filters and sort of a document's Pagefind record."""
+    filters = {"municipality": list(doc.municipalities), "fiscal_year": [doc.fiscal_year],
+               "kind": [doc.kind], "tag": list(doc.tags)}
+    return {
+        "meta": {"title": doc.title, "date": doc.date_wareki,
+                 "municipalities": "・".join(doc.municipalities)},
+        "filters": {name: values for name, values in filters.items() if values},
+        "sort": {"date": doc.date_iso},
+    }
+
+
+_shared: tuple = ()  # the arguments of ``_share`` but the share, for forked workers
+
+
+class _Shares:
+    """The shares of the work: in this process when there is one, else one forked worker
+    each. ``events()`` yields their events as they come."""
+
+    def __init__(self, documents, texts_dir: Path, shares: int, sample_size: int,
+                 cached: dict[str, cache.Entry]):
+        self.args = (documents, texts_dir, shares, sample_size, cached)
+        self.shares = shares
+        self.sampled = 0
+        self.pipes: list = []
+        self.processes: list = []
+        self.inline: Generator | None = None
+        self.stop: list[str] | None = None
+
+    def __enter__(self) -> _Shares:
+        global _shared
+        if self.shares == 1:
+            documents, texts_dir, _, sample_size, cached = self.args
+            self.inline = _share(documents, texts_dir, 0, 1, sample_size, cached)
+            return self
+        _shared = self.args
+        gc.freeze()  # what the workers inherit stays out of their garbage collections (COW)
+        context = mp.get_context("fork")
+        for share in range(self.shares):
             ours, theirs = context.Pipe()
             process = context.Process(target=_worker, args=(share, theirs), daemon=True)
             process.start()
             theirs.close()
-            pipes.append(ours)
-            processes.append(process)
-        sample: list[str] = []
-        for pipe in pipes:
-            sample += _receive(pipe, "sample")
-        stop = stop_keys(sample, len(documents))
-        for pipe in pipes:
-            pipe.send(stop)
-        words: Counter[str] = Counter()
-        indexed = 0
-        for pipe in pipes:
-            share_words, share_indexed = _receive(pipe, "done")
-            words.update(share_words)
-            indexed += share_indexed
-    finally:
+            self.pipes.append(ours)
+            self.processes.append(process)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _shared
         _shared = ()
+        if self.shares == 1:
+            return
         gc.unfreeze()
-        for process in processes:
+        for process in self.processes:
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
-    return Tokenized(dict(words), stop, indexed)
 
+    def all_sampled(self) -> bool:
+        self.sampled += 1
+        return self.sampled == self.shares
 
-def _receive(pipe, kind: str):
-    try:
-        what, value = pipe.recv()
-    except EOFError:
-        raise SearchBuildError("MeCab で文章を分ける処理が途中で終わりました") from None
-    if what == "error":
-        raise SearchBuildError(f"MeCab で文章を分けられませんでした:\n{value}")
-    assert what == kind, (what, kind)
-    return value
+    def answer(self, stop: list[str]) -> None:
+        """Give every share the stop keys (each is waiting for them after its sample)."""
+        if self.inline is not None:
+            self.stop = stop
+        else:
+            for pipe in self.pipes:
+                pipe.send(stop)
+
+    def events(self):
+        if self.inline is not None:
+            event = next(self.inline)
+            while True:
+                yield event
+                if event[0] == "done":
+                    return
+                event = self.inline.send(self.stop) if event[0] == "sample" else next(self.inline)
+        open_pipes = list(self.pipes)
+        while open_pipes:
+            for pipe in wait(open_pipes):
+                try:
+                    event = pipe.recv()
+                except EOFError:
+                    raise SearchBuildError("MeCab で文章を分ける処理が途中で終わりました") from None
+                if event[0] == "error":
+                    raise SearchBuildError(f"MeCab で文章を分けられませんでした:\n{event[1]}")
+                if event[0] == "done":
+                    open_pipes.remove(pipe)
+                yield event
 
 
 def _worker(share: int, pipe) -> None:
-    documents, pages_dir, shares, sample_size = _shared
+    """A forked worker: run its share, passing every event to the parent."""
+    documents, texts_dir, shares, sample_size, cached = _shared
     gc.disable()  # nothing here makes reference cycles; collections would only cost time
-
-    def exchange(sample: list[str]) -> list[str]:
-        pipe.send(("sample", sample))
-        return pipe.recv()
-
     try:
-        done = _tokenize_share(documents, pages_dir, share, shares, sample_size, exchange)
-        pipe.send(("done", (done.words, done.indexed_keys)))
+        events = _share(documents, texts_dir, share, shares, sample_size, cached)
+        event = next(events)
+        while True:
+            pipe.send(event)
+            if event[0] == "done":
+                break
+            event = events.send(pipe.recv()) if event[0] == "sample" else next(events)
     except BaseException:  # reported by the parent as a SearchBuildError
         import traceback
 
@@ -250,32 +359,34 @@ def _worker(share: int, pipe) -> None:
         pipe.close()
 
 
-def _tokenize_inline(documents: Sequence[SearchDocument], pages_dir: Path,
-                     sample_size: int) -> Tokenized:
-    stop: list[str] = []
-
-    def exchange(sample: list[str]) -> list[str]:
-        stop.extend(stop_keys(sample, len(documents)))
-        return stop
-
-    done = _tokenize_share(documents, pages_dir, 0, 1, sample_size, exchange)
-    return Tokenized(dict(done.words), stop, done.indexed_keys)
-
-
-def _tokenize_share(documents: Sequence[SearchDocument], pages_dir: Path, share: int,
-                    shares: int, sample_size: int, exchange) -> Tokenized:
-    """Tokenize every ``shares``-th document from ``share`` and write its page. The keys of
-    its part of the sample go to ``exchange``, which returns the stop keys."""
-    tokenizer = _Tokenizer()
+def _share(documents: Sequence[SearchDocument], texts_dir: Path, share: int, shares: int,
+           sample_size: int, cached: dict[str, cache.Entry]
+           ) -> Generator[Event, list[str] | None, None]:
+    """The events of every ``shares``-th document from ``share`` (see ``Event``): its part
+    of the sample first, then, once the stop keys are sent in, every record."""
+    tokenizer = _Tokenizer(cached)
     mine = range(share, len(documents), shares)
-    sample = {i: tokenizer.keys(documents[i]) for i in mine if i < sample_size}
-    stop = set(exchange(list(sample.values())))
-    indexed = sum(write_page(pages_dir, i, documents[i], k, stop) for i, k in sample.items())
-    tokenizer.leave_out(stop)
+    sample = {}
     for i in mine:
         if i >= sample_size:
-            indexed += write_page(pages_dir, i, documents[i], tokenizer.keys(documents[i]), set())
-    return Tokenized(tokenizer.words, sorted(stop), indexed)
+            break
+        sample[i] = tokenizer.analyse(documents[i])
+        write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))
+    stop = set((yield ("sample", [entry[0] for _, entry, _ in sample.values()])) or ())
+    words: Counter[str] = Counter()  # run → documents with it (for the lexicon)
+    indexed = 0
+    for i in mine:
+        if i in sample:
+            key, entry, fresh = sample.pop(i)
+        else:
+            key, entry, fresh = tokenizer.analyse(documents[i])
+            write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))
+        keys = " ".join(k for k in entry[0].split(" ") if k not in stop) if stop else entry[0]
+        if entry[1]:
+            words.update(entry[1].split(" "))
+        indexed += keys.count(" ") + 1
+        yield ("record", i, keys, key, entry if fresh else None)
+    yield ("done", words, indexed)
 
 
 def token_keys(token: str) -> tuple[tuple[str, ...], str, str]:
@@ -297,48 +408,55 @@ def token_keys(token: str) -> tuple[tuple[str, ...], str, str]:
 
 
 class _Tokenizer:
-    """MeCab, and what it has learned of each distinct token so far. Once the stop keys are
-    known (``leave_out``), the keys it returns no longer contain them."""
+    """MeCab, and what it has learned of each distinct token so far; entries of the cache
+    (``cache.py``) stand in for MeCab where the text is the same."""
 
-    def __init__(self):
-        import fugashi  # imported here: a build without search never loads MeCab
-
-        self.tagger = fugashi.Tagger("-Owakati")
-        self.stop: set[str] = set()
-        self.known: dict[str, tuple[str, ...]] = {}  # token → its keys (minus stop keys)
+    def __init__(self, cached: dict[str, cache.Entry] | None = None):
+        self.cached = cached or {}
+        self._tagger = None
+        self.known: dict[str, tuple[str, ...]] = {}  # token → its keys
         self.runs: dict[str, tuple[str, ...]] = {}  # token → its runs of letters and digits
         self.left: dict[str, str] = {}  # token → the run it ends with, if it can pair
         self.right: dict[str, str] = {}  # token → the run it begins with, if it can pair
-        self.words: Counter[str] = Counter()  # run → documents with it (for the lexicon)
 
-    def leave_out(self, stop: set[str]) -> None:
-        self.stop = stop
-        self.known = {t: tuple(k for k in keys if k not in stop) for t, keys in self.known.items()}
+    @property
+    def tagger(self):
+        if self._tagger is None:  # only when something is not in the cache
+            import fugashi  # imported here: a build without search never loads MeCab
 
-    def keys(self, doc: SearchDocument) -> str:
-        """The document's index keys, space-separated, in order of first appearance."""
+            self._tagger = fugashi.Tagger("-Owakati")
+        return self._tagger
+
+    def analyse(self, doc: SearchDocument) -> tuple[str, cache.Entry, bool]:
+        """(the cache key of the document's text, its entry, whether MeCab made it now)."""
         # MeCab treats the line breaks between paragraphs as boundaries.
         text = "\n".join(normalize(p) for p in doc.paragraphs())
+        key = cache.text_key(text)
+        entry = self.cached.get(key)
+        if entry is not None:
+            return key, entry, False
+        return key, self.keys(text), True
+
+    def keys(self, text: str) -> cache.Entry:
+        """The index keys of a normalized text and its words (runs of letters and digits),
+        each space-separated, in order of first appearance."""
         tokens = self.tagger.parse(text).split()
         distinct = dict.fromkeys(tokens)
         for token in distinct.keys() - self.known.keys():
             keys, first, last = token_keys(token)
             self.runs[token] = tuple(k for k in keys if k[-1] != MARKER)
-            self.known[token] = tuple(k for k in keys if k not in self.stop)
+            self.known[token] = keys
             if first:
                 self.right[token] = first
             if last:
                 self.left[token] = last
         runs = dict.fromkeys(chain.from_iterable(map(self.runs.__getitem__, distinct)))
-        self.words.update(runs.keys())  # each run once per document
         keys = dict.fromkeys(chain.from_iterable(map(self.known.__getitem__, distinct)))
-        left, right, stop = self.left, self.right, self.stop
-        pairs = (left[a] + PAIR + right[b] for a, b in dict.fromkeys(pairwise(tokens))
-                 if a in left and b in right)
-        keys.update(dict.fromkeys(p for p in pairs if p not in stop) if stop else
-                    dict.fromkeys(pairs))
+        left, right = self.left, self.right
+        keys.update(dict.fromkeys(left[a] + PAIR + right[b] for a, b in dict.fromkeys(
+            pairwise(tokens)) if a in left and b in right))
         keys[EVERY] = None
-        return " ".join(keys)
+        return " ".join(keys), " ".join(runs)
 
 
 def text_record(doc: SearchDocument) -> dict:
@@ -355,92 +473,6 @@ def text_record(doc: SearchDocument) -> dict:
         "body": fields,  # paragraphs[body:] are the body; before it, title, people, topics
         "text": paragraphs,
     }
-
-
-# ---- Pagefind -------------------------------------------------------------------------------
-
-
-def write_page(pages_dir: Path, i: int, doc: SearchDocument, keys: str, stop: set[str]) -> int:
-    """The page Pagefind reads for document ``i``; returns how many keys it has."""
-    if stop:
-        keys = " ".join(k for k in keys.split(" ") if k not in stop)
-    meta = [f"title:{doc.title}", f"date:{doc.date_wareki}",
-            f"municipalities:{'・'.join(doc.municipalities)}"]
-    filters = [f"municipality:{m}" for m in doc.municipalities]
-    filters += [f"fiscal_year:{doc.fiscal_year}", f"kind:{doc.kind}"]
-    filters += [f"tag:{t}" for t in doc.tags]
-    spans = "".join(f'<span data-pagefind-meta="{html.escape(m)}"></span>' for m in meta)
-    spans += "".join(f'<span data-pagefind-filter="{html.escape(f)}"></span>' for f in filters)
-    spans += f'<span data-pagefind-sort="date:{html.escape(doc.date_iso)}"></span>'
-    page = (
-        '<!doctype html><html><head><meta charset="utf-8"><title></title></head><body>'
-        f"<main data-pagefind-body>{spans}<p>{keys}</p></main></body></html>"
-    )
-    (pages_dir / f"{i}.html").write_text(page, encoding="utf-8")
-    return keys.count(" ") + 1
-
-
-def pagefind_executable() -> Path:
-    """The Pagefind binary from the ``pagefind[bin]`` wheel (never a download)."""
-    try:
-        import pagefind_bin
-    except ImportError as exc:
-        raise SearchBuildError(
-            "Pagefind が見つかりません: `pip install 'pagefind[bin]'` で入れてください") from exc
-    return pagefind_bin.get_executable()
-
-
-def start_pagefind(site: Path, out: Path) -> subprocess.Popen:
-    if out.exists():
-        shutil.rmtree(out)
-    command = [str(pagefind_executable()), "--site", str(site), "--output-path", str(out)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-    env["PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"] = str(INDEX_CHUNK_SIZE)
-    try:
-        return subprocess.Popen(  # in the scratch folder: no pagefind.yml of anyone else applies
-            command, cwd=site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=env)
-    except OSError as exc:
-        raise SearchBuildError(f"Pagefind を実行できませんでした: {exc}") from exc
-
-
-def finish_pagefind(process: subprocess.Popen, out: Path) -> None:
-    try:
-        output, _ = process.communicate(timeout=PAGEFIND_TIMEOUT)
-    except subprocess.TimeoutExpired as exc:
-        process.kill()
-        process.communicate()
-        raise SearchBuildError(f"Pagefind が {PAGEFIND_TIMEOUT} 秒で終わりませんでした") from exc
-    if process.returncode != 0 or not (out / "pagefind-entry.json").exists():
-        tail = "\n".join(output.strip().splitlines()[-15:])
-        raise SearchBuildError(f"Pagefind が失敗しました (終了コード {process.returncode}):\n{tail}")
-
-
-def index_chunks(bundle: Path) -> list[list[str]]:
-    """[from, to] of every index chunk, in key order, from Pagefind's metadata file. A
-    Pagefind prefix search loads only the chunk whose key range holds the search string,
-    so extensions that sit in the next chunks would be missed: the worker first loads
-    every chunk a prefix can reach, from these ranges."""
-    metas = sorted(bundle.glob("pagefind.*.pf_meta"))
-    if len(metas) != 1:
-        raise SearchBuildError(f"Pagefind の pf_meta が {len(metas)} 個あります（1個のはず）")
-    meta = read_pagefind_file(metas[0])
-    return [[chunk[0], chunk[1]] for chunk in meta[2]]
-
-
-_FRAGMENT_URL = re.compile(rb'"url":"/(\d+)\.html"')
-
-
-def page_names(out: Path) -> dict[int, str]:
-    """Document index → Pagefind page (fragment) name, from the fragments Pagefind wrote."""
-    names: dict[int, str] = {}
-    for path in sorted((out / "fragment").glob("*.pf_fragment")):
-        data = gzip.decompress(path.read_bytes())
-        match = _FRAGMENT_URL.search(data)
-        if match is None:
-            raise SearchBuildError(f"Pagefind の fragment {path.name} に URL がありません")
-        names[int(match.group(1))] = path.name.removesuffix(".pf_fragment")
-    return names
 
 
 # ---- lexicon --------------------------------------------------------------------------------
@@ -468,6 +500,14 @@ def lexicon_buckets(words: dict[str, int], documents: int) -> list[dict[str, lis
     for s in suffixes:
         buckets[ord(s[0]) % count]["suffixes"].append(s)
     return buckets
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` (path in ``folder`` → content) into a new ``folder``."""
+    for path in sorted({str(Path(p).parent) for p in files}):
+        (folder / path).mkdir(parents=True, exist_ok=True)
+    for path, data in files.items():
+        (folder / path).write_bytes(data)
 
 
 def write_json(path: Path, value) -> None:

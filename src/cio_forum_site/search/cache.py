@@ -1,0 +1,74 @@
+"""What MeCab made of each article, kept from one build to the next (解析結果のキャッシュ).
+
+Cutting the articles with MeCab is most of the search stage (about 5 s of CPU at 1,000
+articles), and a push usually adds or changes one article. Each article's keys are kept
+under a hash of exactly the text MeCab was given; the whole cache is for one version of
+everything that decides what comes out (fugashi, unidic-lite, the rules in ``indexer.py``
+and ``text.py``), so an entry is only ever used for the same input under the same rules.
+
+The cache is one file, ``<folder>/search-keys.bin``, replaced as a whole after a build
+(write beside, then ``os.replace``) with the entries that build used, so it never grows
+beyond the archive. A missing, unreadable or outdated cache is simply empty: it can make a
+build faster, never make one fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+from importlib import metadata
+from pathlib import Path
+
+FILE_NAME = "search-keys.bin"
+_RULES = ("indexer.py", "text.py")  # the modules whose rules decide the keys
+
+Entry = tuple[str, str]  # (the article's index keys, its words), each space-separated
+
+
+def text_key(text: str) -> str:
+    """The cache key of the text MeCab is given."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def version() -> str:
+    """Everything that decides the entries, as one string: a different one empties the cache."""
+    here = Path(__file__).parent
+    rules = hashlib.sha256(b"".join((here / name).read_bytes() for name in _RULES)).hexdigest()
+    packages = [f"{name}={_installed(name)}" for name in ("fugashi", "unidic-lite")]
+    return " ".join([*packages, f"rules={rules[:16]}", f"python={sys.version_info[:2]}"])
+
+
+def _installed(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def load(folder: Path | None) -> dict[str, Entry]:
+    """The cached entries (none when there is no cache, or it is of another version)."""
+    if folder is None:
+        return {}
+    try:
+        stored_version, entries = marshal.loads((folder / FILE_NAME).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return entries if stored_version == version() and isinstance(entries, dict) else {}
+
+
+def save(folder: Path | None, entries: dict[str, Entry]) -> None:
+    """Replace the cache with ``entries``. A cache that cannot be written is skipped."""
+    if folder is None:
+        return
+    target = folder / FILE_NAME
+    partial = folder / f".{FILE_NAME}.{os.getpid()}.partial"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(marshal.dumps((version(), entries)))
+        os.replace(partial, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
