@@ -189,7 +189,7 @@ def test_the_bundle_has_pagefind_the_lexicon_and_a_text_per_article(bundle):
 
 def test_an_article_is_indexed_by_its_tokens_suffixes_and_pairs():
     doc = next(d for d in fixture_documents() if d.url == "articles/0101-hachioji/")
-    _, (keys, words), fresh = indexer._Tokenizer().analyse(doc)
+    [(_, (keys, words), fresh)] = indexer._Tokenizer().analyse([doc])
     keyset = set(keys.split(" "))
     assert fresh
     assert {"ガバメント", "クラウド", "メント" + MARKER, "ガバメント" + PAIR + "クラウド", EVERY,

@@ -359,28 +359,32 @@ def _worker(share: int, pipe) -> None:
         pipe.close()
 
 
+BATCH = 16  # documents MeCab cuts before their keys are made (see ``_Tokenizer.analyse``)
+
+
 def _share(documents: Sequence[SearchDocument], texts_dir: Path, share: int, shares: int,
            sample_size: int, cached: dict[str, cache.Entry]
            ) -> Generator[Event, list[str] | None, None]:
     """The events of every ``shares``-th document from ``share`` (see ``Event``): its part
     of the sample first, then, once the stop keys are sent in, every record."""
     tokenizer = _Tokenizer(cached)
-    mine = range(share, len(documents), shares)
-    sample = {}
-    for i in mine:
-        if i >= sample_size:
-            break
-        sample[i] = tokenizer.analyse(documents[i])
-        write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))
+    mine = list(range(share, len(documents), shares))
+
+    def analysed(indices: list[int]):
+        """(i, (cache key, entry, fresh)) for each document, its text file written."""
+        for start in range(0, len(indices), BATCH):
+            batch = indices[start:start + BATCH]
+            for i, analysis in zip(batch, tokenizer.analyse([documents[i] for i in batch]),
+                                   strict=True):
+                write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))
+                yield i, analysis
+
+    in_sample = [i for i in mine if i < sample_size]
+    sample = dict(analysed(in_sample))
     stop = set((yield ("sample", [entry[0] for _, entry, _ in sample.values()])) or ())
     words: Counter[str] = Counter()  # run → documents with it (for the lexicon)
     indexed = 0
-    for i in mine:
-        if i in sample:
-            key, entry, fresh = sample.pop(i)
-        else:
-            key, entry, fresh = tokenizer.analyse(documents[i])
-            write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))
+    for i, (key, entry, fresh) in chain(sample.items(), analysed(mine[len(in_sample):])):
         keys = " ".join(k for k in entry[0].split(" ") if k not in stop) if stop else entry[0]
         if entry[1]:
             words.update(entry[1].split(" "))
@@ -427,20 +431,25 @@ class _Tokenizer:
             self._tagger = fugashi.Tagger("-Owakati")
         return self._tagger
 
-    def analyse(self, doc: SearchDocument) -> tuple[str, cache.Entry, bool]:
-        """(the cache key of the document's text, its entry, whether MeCab made it now)."""
+    def analyse(self, docs: list[SearchDocument]) -> list[tuple[str, cache.Entry, bool]]:
+        """For each document: (the cache key of its text, its entry, whether MeCab made it
+        now). MeCab cuts all the texts the cache lacks before any keys are made: switching
+        less often between MeCab's large tables (a 69 MB cost matrix) and Python's objects
+        keeps more of each in the processor's caches: at 1,000 articles, tokenizing took
+        3.8–3.9 s in batches of 16, 4.6–5.3 s in batches of 4, 5.3–5.6 s one by one."""
         # MeCab treats the line breaks between paragraphs as boundaries.
-        text = "\n".join(normalize(p) for p in doc.paragraphs())
-        key = cache.text_key(text)
-        entry = self.cached.get(key)
-        if entry is not None:
-            return key, entry, False
-        return key, self.keys(text), True
+        texts = ["\n".join(normalize(p) for p in doc.paragraphs()) for doc in docs]
+        keys = [cache.text_key(text) for text in texts]
+        entries = [self.cached.get(key) for key in keys]
+        cut = {j: self.tagger.parse(texts[j]) for j, entry in enumerate(entries) if entry is None}
+        return [(key, entry, False) if entry is not None else (key, self.keys(cut[j]), True)
+                for j, (key, entry) in enumerate(zip(keys, entries, strict=True))]
 
-    def keys(self, text: str) -> cache.Entry:
-        """The index keys of a normalized text and its words (runs of letters and digits),
-        each space-separated, in order of first appearance."""
-        tokens = self.tagger.parse(text).split()
+    def keys(self, cut: str) -> cache.Entry:
+        """The index keys of a text as MeCab cut it (tokens separated by spaces) and its
+        words (runs of letters and digits), each space-separated, in order of first
+        appearance."""
+        tokens = cut.split()
         distinct = dict.fromkeys(tokens)
         for token in distinct.keys() - self.known.keys():
             keys, first, last = token_keys(token)
