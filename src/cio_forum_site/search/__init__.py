@@ -9,7 +9,10 @@ documents from the archive. How the pieces fit (see also ``indexer.py`` and
   unidic-lite). Pagefind indexes, per article, the set of its tokens and of their proper
   suffixes, so that the browser can ask for "a token that is / starts with / ends with /
   contains this string". The build also writes a lexicon of the tokens (for the browser's
-  segmenter) and each article's text (for exact matching and excerpts).
+  segmenter) and each article's text (for exact matching and excerpts). The work per
+  article runs on every core (``indexer.py``); records reach Pagefind, running as a
+  service, while the next articles are still being cut (``pagefind.py``); what MeCab made
+  of each text is kept for the next build (``cache.py``).
 - Query time (in a Web Worker): the query is normalized the same way and split into parts;
   each part is segmented over the lexicon, Pagefind finds the articles that have the
   tokens of some segmentation, and each candidate's text is checked for the exact string.

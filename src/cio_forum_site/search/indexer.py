@@ -178,9 +178,10 @@ def stop_keys(sample: list[str], documents: int) -> list[str]:
 # What a share of the work tells the process that feeds Pagefind, in this order:
 #   ("sample", [keys, …])  the keys of its part of the sample; answered with the stop keys
 #   ("record", i, keys, cache key, entry)
-#                          document i's keys, stop keys left out (its text file is written);
-#                          the cache entry when MeCab made it now, else None
-#   ("done", words, n)     its documents per word, and how many keys it gave
+#                          document i's keys, stop keys left out; the cache entry when MeCab
+#                          made it now, else None
+#   ("done", words, n)     its documents per word, and how many keys it gave (its text files
+#                          are written by then)
 Event = tuple
 
 
@@ -211,6 +212,8 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
             if event[0] == "record":
                 feed.add(event[1], event[2])
                 used[event[3]] = event[4] or cached[event[3]]
+                if feed.next == len(documents):  # the last record: Pagefind can build
+                    pagefind.request_files()
             elif event[0] == "sample":
                 samples += event[1]
                 if shares.all_sampled():
@@ -371,13 +374,10 @@ def _share(documents: Sequence[SearchDocument], texts_dir: Path, share: int, sha
     mine = list(range(share, len(documents), shares))
 
     def analysed(indices: list[int]):
-        """(i, (cache key, entry, fresh)) for each document, its text file written."""
+        """(i, (cache key, entry, fresh)) for each document."""
         for start in range(0, len(indices), BATCH):
             batch = indices[start:start + BATCH]
-            for i, analysis in zip(batch, tokenizer.analyse([documents[i] for i in batch]),
-                                   strict=True):
-                write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))
-                yield i, analysis
+            yield from zip(batch, tokenizer.analyse([documents[i] for i in batch]), strict=True)
 
     in_sample = [i for i in mine if i < sample_size]
     sample = dict(analysed(in_sample))
@@ -390,6 +390,9 @@ def _share(documents: Sequence[SearchDocument], texts_dir: Path, share: int, sha
             words.update(entry[1].split(" "))
         indexed += keys.count(" ") + 1
         yield ("record", i, keys, key, entry if fresh else None)
+    # The texts last: they are written while Pagefind builds its index from the records.
+    for i in mine:
+        write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))
     yield ("done", words, indexed)
 
 

@@ -67,6 +67,7 @@ class PagefindService:
         self._errors: list[str] = []
         self._ended = False
         self._bundle: list[dict] | None = None  # the answer to GetFiles
+        self._files_requested = False
         self._changed = threading.Condition()
         self._reader = threading.Thread(target=self._read_answers, daemon=True)
         self._reader.start()
@@ -78,10 +79,16 @@ class PagefindService:
         self._request({"type": "AddRecord", "index_id": 0, "url": url, "content": content,
                        "language": LANGUAGE, "meta": meta, "filters": filters, "sort": sort})
 
+    def request_files(self) -> None:
+        """Ask for the bundle (after the last record): Pagefind builds it while this
+        process goes on; ``files`` waits for it."""
+        if not self._files_requested:
+            self._files_requested = True
+            self._request({"type": "GetFiles", "index_id": 0})
+
     def files(self) -> dict[str, bytes]:
-        """Build the index; its files (path in the bundle → content), once every record
-        before is indexed."""
-        self._request({"type": "GetFiles", "index_id": 0})
+        """Pagefind's files (path in the bundle → content), built from every record."""
+        self.request_files()
         with self._changed:
             finished = self._changed.wait_for(
                 lambda: self._errors or self._ended or self._answered == self._sent, TIMEOUT)
