@@ -294,6 +294,17 @@ def test_two_builds_write_the_same_bytes(tmp_path: Path):
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
 
 
+def test_a_build_from_the_cache_writes_the_same_bytes_as_one_without(tmp_path: Path):
+    a, b, cache_dir = tmp_path / "a", tmp_path / "b", tmp_path / "cache"
+    build(CONTENT, TEMPLATES, a, cache_dir=cache_dir)
+    assert (cache_dir / cache.FILE_NAME).is_file()
+    build(CONTENT, TEMPLATES, b, cache_dir=cache_dir)
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    for rel in files:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
 def test_a_pagefind_failure_is_reported(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(pagefind, "pagefind_executable", lambda: Path("/bin/false"))
     with pytest.raises(SearchBuildError, match="Pagefind が途中で終わりました"):

@@ -224,9 +224,9 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
                 indexed += event[2]
         if lap:
             lap("tokenize")
+        if used != cached:  # while Pagefind builds the index
+            cache.save(cache_dir, used)
         bundle = pagefind.files()
-    if used != cached:
-        cache.save(cache_dir, used)
     return Tokenized(dict(words), stop, indexed, bundle)
 
 
