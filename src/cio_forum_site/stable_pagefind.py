@@ -22,7 +22,7 @@ import gzip
 import hashlib
 import json
 import struct
-from collections.abc import Iterator, MutableMapping
+from collections.abc import MutableMapping
 from pathlib import Path
 
 SIGNATURE = b"pagefind_dcd"
@@ -34,7 +34,15 @@ class UnexpectedBundle(Exception):
 
 def stabilize(bundle: Path) -> None:
     """Rewrite the nondeterministic parts of the Pagefind bundle at ``bundle`` in place."""
-    stabilize_files(BundleFolder(bundle))
+    before = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*")
+              if p.is_file()}
+    after = dict(before)
+    stabilize_files(after)
+    for path in before.keys() - after.keys():
+        (bundle / path).unlink()
+    for path, data in after.items():
+        if before.get(path) != data:
+            (bundle / path).write_bytes(data)
 
 
 def stabilize_files(files: MutableMapping[str, bytes]) -> None:
@@ -49,35 +57,6 @@ def stabilize_files(files: MutableMapping[str, bytes]) -> None:
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))  # as serde_json writes it
     if text.encode("utf-8") != files["pagefind-entry.json"]:
         files["pagefind-entry.json"] = text.encode("utf-8")
-
-
-class BundleFolder(MutableMapping[str, bytes]):
-    """A bundle on disk as a mapping of its paths to their contents."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def __getitem__(self, path: str) -> bytes:
-        try:
-            return (self.folder / path).read_bytes()
-        except FileNotFoundError:
-            raise KeyError(path) from None
-
-    def __setitem__(self, path: str, data: bytes) -> None:
-        (self.folder / path).write_bytes(data)
-
-    def __delitem__(self, path: str) -> None:
-        (self.folder / path).unlink()
-
-    def __iter__(self) -> Iterator[str]:
-        return (p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*")
-                if p.is_file())
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and (self.folder / path).is_file()
 
 
 def _stabilize_language(files: MutableMapping[str, bytes], meta_hash: str) -> str:

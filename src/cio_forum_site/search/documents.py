@@ -27,19 +27,20 @@ class SearchDocument:
     tags: tuple[str, ...]
     participants: tuple[str, ...]  # "瀬谷 真 清瀬市 副市長 CIO"
     topics: tuple[str, ...]
-    article: Article | None = field(default=None, repr=False, compare=False)
-    text: str = ""  # the body as plain text, when there is no article (tests)
+    article: Article = field(repr=False, compare=False)  # for the body, made when needed
 
     @cached_property
     def body_text(self) -> str:
         """The body as plain text, paragraphs separated by "\n". Computed on first use (in
         the search workers, which share the work), not when the document is made."""
-        if self.article is None:
-            return self.text
         return "\n".join(body_paragraphs(self.article))
 
     def paragraphs(self) -> list[str]:
         """The searchable text, one paragraph per item: what a query must be found in."""
+        return self._paragraphs
+
+    @cached_property
+    def _paragraphs(self) -> list[str]:  # made once: for the keys and for the text record
         items = [self.title, *self.participants, *self.topics, *self.municipalities,
                  *self.body_text.split("\n")]
         return [p.strip() for p in items if p.strip()]

@@ -197,14 +197,15 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
     if workers < 2 or len(documents) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
         workers = 1
     sample_size = min(len(documents), SAMPLE)
-    # Pagefind starts once the workers are forked, so that they inherit neither its pipes nor
-    # the thread that reads its answers.
     cached = cache.load(cache_dir)
     used: dict[str, cache.Entry] = {}
+    # Pagefind starts once the workers are forked, so that they inherit neither its pipes nor
+    # the thread that reads its answers.
     with _Shares(documents, texts_dir, workers, sample_size, cached) as shares, \
             PagefindService() as pagefind:
         feed = _Feed(pagefind, documents)
         samples: list[str] = []
+        sampled = 0  # shares whose sample is in
         words: Counter[str] = Counter()
         indexed = 0
         stop: list[str] = []
@@ -216,7 +217,8 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
                     pagefind.request_files()
             elif event[0] == "sample":
                 samples += event[1]
-                if shares.all_sampled():
+                sampled += 1
+                if sampled == workers:
                     stop = stop_keys(samples, len(documents))
                     shares.answer(stop)
             elif event[0] == "done":
@@ -273,7 +275,6 @@ class _Shares:
                  cached: dict[str, cache.Entry]):
         self.args = (documents, texts_dir, shares, sample_size, cached)
         self.shares = shares
-        self.sampled = 0
         self.pipes: list = []
         self.processes: list = []
         self.inline: Generator | None = None
@@ -308,10 +309,6 @@ class _Shares:
             if process.is_alive():
                 process.kill()
 
-    def all_sampled(self) -> bool:
-        self.sampled += 1
-        return self.sampled == self.shares
-
     def answer(self, stop: list[str]) -> None:
         """Give every share the stop keys (each is waiting for them after its sample)."""
         if self.inline is not None:
@@ -322,12 +319,8 @@ class _Shares:
 
     def events(self):
         if self.inline is not None:
-            event = next(self.inline)
-            while True:
-                yield event
-                if event[0] == "done":
-                    return
-                event = self.inline.send(self.stop) if event[0] == "sample" else next(self.inline)
+            yield from _drive(self.inline, lambda: self.stop)
+            return
         open_pipes = list(self.pipes)
         while open_pipes:
             for pipe in wait(open_pipes):
@@ -348,12 +341,8 @@ def _worker(share: int, pipe) -> None:
     gc.disable()  # nothing here makes reference cycles; collections would only cost time
     try:
         events = _share(documents, texts_dir, share, shares, sample_size, cached)
-        event = next(events)
-        while True:
+        for event in _drive(events, pipe.recv):
             pipe.send(event)
-            if event[0] == "done":
-                break
-            event = events.send(pipe.recv()) if event[0] == "sample" else next(events)
     except BaseException:  # reported by the parent as a SearchBuildError
         import traceback
 
@@ -363,6 +352,17 @@ def _worker(share: int, pipe) -> None:
 
 
 BATCH = 16  # documents MeCab cuts before their keys are made (see ``_Tokenizer.analyse``)
+
+
+def _drive(events: Generator[Event, list[str] | None, None], stop_keys_for):
+    """Every event of a share, to the end; after a "sample" event has been handled, the
+    share gets ``stop_keys_for()``."""
+    event = next(events)
+    while True:
+        yield event
+        if event[0] == "done":
+            return
+        event = events.send(stop_keys_for()) if event[0] == "sample" else next(events)
 
 
 def _share(documents: Sequence[SearchDocument], texts_dir: Path, share: int, shares: int,
