@@ -35,11 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_build import machine_speed  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "search"))
+from harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 (the browser as the tests drive it)
+
 WORK = ROOT / "benchmarks" / "_work"
 TEMPLATES = ROOT / "templates"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # 20 queries over the synthetic archive's vocabulary: topics, katakana loanwords, surnames,
 # place names, full-/half-width, several parts, a query inside a word, and no-hits.
