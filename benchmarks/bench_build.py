@@ -2,11 +2,11 @@
 
     .venv/bin/python benchmarks/bench_build.py [--sizes 100 1000] [--runs 5]
 
-For each size the archive is generated once (cio_forum_site.synthetic) into a temporary
+For each size the archive is generated once (cio_forum_site.synthetic.archive) into a temporary
 folder, then the real command ``cio-forum-site build --no-search`` is run ``--runs`` times as
 a fresh process (interpreter start-up and imports included), each into a fresh output
 folder. Prints the median, min and max wall time per size, and the median of each build
-stage from in-process runs of ``cio_forum_site.build.build``.
+stage from in-process runs of ``cio_forum_site.commands.build.build``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from cio_forum_site import synthetic
-from cio_forum_site.build import build
+from cio_forum_site.commands.build import build
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"

@@ -97,10 +97,10 @@ def time_mecab(content: Path) -> float:
     import multiprocessing as mp
     import os
 
-    from cio_forum_site.archive import make_archive
-    from cio_forum_site.content import load_archive
+    from cio_forum_site.content.files import load_archive
     from cio_forum_site.search import documents
     from cio_forum_site.search.text import normalize
+    from cio_forum_site.site.archive import make_archive
 
     articles, _ = load_archive(content)
     texts = ["\n".join(normalize(p) for p in d.paragraphs())

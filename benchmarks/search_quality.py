@@ -8,7 +8,7 @@ contain every part of the query (after NFKC, lower-casing and the space rule of
 ``cio_forum_site.search.text``). Three searches are asked, each in headless Chromium
 against a plain static server on 127.0.0.1:
 
-- this project: the site built by ``cio_forum_site.build.build``, through its /search/ page;
+- this project: the site built by ``cio_forum_site.commands.build.build``, through its /search/ page;
 - stock Pagefind extended 1.5.2 (``pagefind-bin-extended`` from PyPI) over the same
   articles as plain ``<html lang="ja">`` pages (title, people, topics, municipalities and
   body as paragraphs), searched with its own ``pagefind.search()`` in a ``lang="ja"`` page;
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     import pagefind_bin_extended
     from playwright.sync_api import sync_playwright
 
-    from cio_forum_site.build import build
+    from cio_forum_site.commands.build import build
 
     queries = load_queries()
     docs = fixture_documents()

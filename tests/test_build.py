@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, TEMPLATES, internal_references, page, text_of
 
-from cio_forum_site.build import build
+from cio_forum_site.commands.build import build
 from cio_forum_site.errors import BuildFailed
 from cio_forum_site.output import OutputRefused
 
@@ -259,7 +259,7 @@ def test_without_a_base_url_folder_links_name_index_html_for_file_urls(site: Pat
 
 
 def test_with_a_base_url_links_stay_clean(tmp_path: Path):
-    from cio_forum_site.config import Site
+    from cio_forum_site.site.config import Site
 
     out = tmp_path / "out"
     build(FIXTURES / "archive" / "content", TEMPLATES, out, search=False,

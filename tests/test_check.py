@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from cio_forum_site.check import check_archive_warnings
 from cio_forum_site.cli import main
-from cio_forum_site.content import parse_article
+from cio_forum_site.commands.check import check_archive_warnings
+from cio_forum_site.content.article import parse_article
 
 CASE = FIXTURES / "check_warnings"
 HAMURA = "content/0301-hamura.md"

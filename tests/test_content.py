@@ -7,7 +7,8 @@ from pathlib import Path
 
 from conftest import FIXTURES
 
-from cio_forum_site.content import load_archive, parse_article
+from cio_forum_site.content.article import parse_article
+from cio_forum_site.content.files import load_archive
 from cio_forum_site.errors import ContentError
 
 GOOD = """---

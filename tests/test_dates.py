@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from cio_forum_site.dates import FiscalYear, wareki
+from cio_forum_site.content.dates import FiscalYear, wareki
 
 
 @pytest.mark.parametrize(

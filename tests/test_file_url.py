@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, FIXTURES, TEMPLATES
 
-from cio_forum_site.build import build
+from cio_forum_site.commands.build import build
 
 pytestmark = pytest.mark.browser
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, TEMPLATES
 
-from cio_forum_site.build import build
 from cio_forum_site.cli import main
-from cio_forum_site.content import read_article
-from cio_forum_site.model import Turn
+from cio_forum_site.commands.build import build
+from cio_forum_site.content.files import read_article
+from cio_forum_site.content.model import Turn
 
 IMPORT = FIXTURES / "import"
 TOKYO_CIO = ("宮田 直子", "東京都", "", "CIO", "宮田")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import FIXTURES
 
-from cio_forum_site.importer import (
+from cio_forum_site.importer.parse import (
     ImportResult,
     parse_blog_text,
     parse_wareki_date,
@@ -369,8 +369,8 @@ def test_empty_input_is_reported_not_raised(text):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_imported_fixture_parses_as_an_article(name):
-    from cio_forum_site.content import parse_article
-    from cio_forum_site.model import Turn
+    from cio_forum_site.content.article import parse_article
+    from cio_forum_site.content.model import Turn
 
     result = _import(name)
     article, errors = parse_article(f"content/{result.suggested_slug}.md", to_content_file(result))

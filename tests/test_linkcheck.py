@@ -27,8 +27,8 @@ import lxml.html
 import pytest
 from conftest import CHROMIUM_ARGS, ROOT, TEMPLATES
 
-from cio_forum_site.build import build
-from cio_forum_site.config import Site
+from cio_forum_site.commands.build import build
+from cio_forum_site.site.config import Site
 
 BASE = "https://example.org/cio/"
 PREFIX = "/cio/"

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from conftest import TEMPLATES, internal_references, page, text_of
 
-from cio_forum_site.build import build
 from cio_forum_site.cli import main
-from cio_forum_site.content import parse_article, read_article
-from cio_forum_site.new import find_municipalities, new_article_text
+from cio_forum_site.commands.build import build
+from cio_forum_site.commands.new import find_municipalities, new_article_text
+from cio_forum_site.content.article import parse_article
+from cio_forum_site.content.files import read_article
 
 
 @pytest.fixture

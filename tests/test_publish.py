@@ -19,9 +19,9 @@ import pytest
 from conftest import FIXTURES, ROOT, TEMPLATES, page, text_of
 
 from cio_forum_site import synthetic
-from cio_forum_site.assets import plan_assets
-from cio_forum_site.build import build
+from cio_forum_site.commands.build import build
 from cio_forum_site.errors import BuildFailed
+from cio_forum_site.site.assets import plan_assets
 
 BASE = "https://example.org/cio/"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from conftest import FIXTURES, TEMPLATES
 
-from cio_forum_site.build import build
+from cio_forum_site.commands.build import build
 from cio_forum_site.search import indexer, pagefind
 from cio_forum_site.search.text import KEY_RUN, normalize, query_parts
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, TEMPLATES
 
-from cio_forum_site.build import build
+from cio_forum_site.commands.build import build
 from cio_forum_site.search import SearchBuildError, build_search, cache, indexer, pagefind
+from cio_forum_site.search.bundle import stabilize_files
 from cio_forum_site.search.documents import (
     has_no_markup,
     parsed_plain_text,
@@ -24,7 +25,6 @@ from cio_forum_site.search.documents import (
 )
 from cio_forum_site.search.indexer import EVERY, MARKER, PAIR, token_keys
 from cio_forum_site.search.text import contains_all, normalize, query_parts
-from cio_forum_site.stable_pagefind import stabilize_files
 
 sys.path.insert(0, str(FIXTURES / "search"))
 from harness import CONTENT, fixture_documents  # noqa: E402

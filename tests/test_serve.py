@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM_ARGS, FIXTURES, TEMPLATES
 
-from cio_forum_site.serve import LiveState, PreviewServer, inject
+from cio_forum_site.commands.serve import LiveState, PreviewServer, inject
 
 CHROMIUM = "/usr/bin/chromium"
 ARTICLE = "articles/0101-hinode/"
@@ -251,7 +251,7 @@ def test_files_missing_from_the_site_are_served_from_the_copy_of_the_last_search
 
 def _search_files(content: Path, work: Path) -> set[str]:
     """The files the search stage adds to a site built from ``content`` (never HTML)."""
-    from cio_forum_site.build import build
+    from cio_forum_site.commands.build import build
 
     build(content, TEMPLATES, work / "with", search=True)
     build(content, TEMPLATES, work / "without", search=False)

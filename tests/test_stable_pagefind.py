@@ -15,7 +15,7 @@ from pathlib import Path
 import pagefind_bin
 import pytest
 
-from cio_forum_site.stable_pagefind import read, stabilize
+from cio_forum_site.search.bundle import read, stabilize
 
 TAGS = ["人材育成", "標準化", "セキュリティ", "テレワーク", "窓口", "連携"]
 PLACES = ["清瀬市", "荒川区", "武蔵野市", "立川市", "国分寺市"]

@@ -1,4 +1,4 @@
-"""The synthetic archive generator (cio_forum_site.synthetic)."""
+"""The synthetic archive generator (cio_forum_site.synthetic.archive)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from cio_forum_site import synthetic
-from cio_forum_site.municipalities import all_municipalities, find
+from cio_forum_site.content.municipalities import all_municipalities, find
 
 N = 80  # ≥ 62 so that every municipality must appear
 
@@ -165,8 +165,8 @@ def test_questions_and_multi_paragraph_turns():
 
 
 def test_transcripts_parse_into_turns():
-    model = pytest.importorskip("cio_forum_site.model")
-    transcript = pytest.importorskip("cio_forum_site.transcript")
+    model = pytest.importorskip("cio_forum_site.content.model")
+    transcript = pytest.importorskip("cio_forum_site.content.transcript")
     for name, text in archive(30).items():
         data, body = split(text)
         people = [
@@ -188,7 +188,7 @@ def test_transcripts_parse_into_turns():
 
 
 def test_generated_archive_loads_without_errors(tmp_path: Path):
-    content = pytest.importorskip("cio_forum_site.content")
+    content = pytest.importorskip("cio_forum_site.content.files")
     out = tmp_path / "content"
     synthetic.write(30, out)
     articles, errors = content.load_archive(out)

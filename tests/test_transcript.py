@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cio_forum_site.model import Heading, Participant, Prose, Question, Turn
-from cio_forum_site.transcript import speaker_turns
+from cio_forum_site.content.model import Heading, Participant, Prose, Question, Turn
+from cio_forum_site.content.transcript import speaker_turns
 
 PEOPLE = (
     Participant(name="山田 太郎", organization="清瀬市", role="CIO", speaker="山田"),

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 from cio_forum_site import __version__
+from cio_forum_site.commands.common import Refused
 from cio_forum_site.errors import BuildFailed, ContentError
 from cio_forum_site.output import OutputRefused
 from cio_forum_site.search.indexer import SearchBuildError
-from cio_forum_site.workflow import Refused
 
 EXAMPLES = {
     "build": "例: cio-forum-site build --content content --out build",
@@ -39,8 +39,8 @@ def print_errors(errors: list[ContentError]) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from cio_forum_site.build import build
-    from cio_forum_site.workflow import progress_reporter
+    from cio_forum_site.commands.build import build
+    from cio_forum_site.commands.common import progress_reporter
 
     with progress_reporter(args.quiet) as progress:  # a progress bar on a terminal only
         report = build(
@@ -58,7 +58,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from cio_forum_site.new import create_article
+    from cio_forum_site.commands.new import create_article
 
     path = create_article(Path(args.content), args.municipality, date=args.date, title=args.title)
     print(path)
@@ -69,7 +69,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from cio_forum_site.check import format_json, format_text, run_check
+    from cio_forum_site.commands.check import format_json, format_text, run_check
 
     report = run_check(Path(args.content))
     errors = sum(p.severity == "error" for p in report.problems)
@@ -84,14 +84,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from cio_forum_site.serve import serve
+    from cio_forum_site.commands.serve import serve
 
     return serve(Path(args.content), Path(args.templates), Path(args.out), port=args.port,
                  base_url=args.base_url, quiet=args.quiet, verbose=args.verbose)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from cio_forum_site.importing import import_files
+    from cio_forum_site.commands.import_ import import_files
 
     results = import_files([Path(f) for f in args.files], Path(args.content))
     for done in results:

@@ -9,8 +9,8 @@ from functools import cached_property
 
 from markdown_it import MarkdownIt
 
-from cio_forum_site.archive import Archive
-from cio_forum_site.model import Article, Heading, Prose, Question, Turn
+from cio_forum_site.content.model import Article, Heading, Prose, Question, Turn
+from cio_forum_site.site.archive import Archive
 
 _md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 

@@ -52,6 +52,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from cio_forum_site.search import cache
+from cio_forum_site.search.bundle import UnexpectedBundle, stabilize_files
 from cio_forum_site.search.documents import SearchDocument
 from cio_forum_site.search.pagefind import (
     PagefindError,
@@ -60,7 +61,6 @@ from cio_forum_site.search.pagefind import (
     page_names,
 )
 from cio_forum_site.search.text import KEY_RUN, normalize
-from cio_forum_site.stable_pagefind import UnexpectedBundle, stabilize_files
 from cio_forum_site.timing import Laps
 
 _HIRAGANA = re.compile(r"[\u3041-\u309f]+")

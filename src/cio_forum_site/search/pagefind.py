@@ -25,7 +25,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from cio_forum_site.stable_pagefind import parse as parse_pagefind_file
+from cio_forum_site.search.bundle import parse as parse_pagefind_file
 
 INDEX_CHUNK_SIZE = 4000  # Pagefind's default is 20000 (entries per index chunk)
 TIMEOUT = 600  # seconds for Pagefind to write the bundle

@@ -6,15 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cio_forum_site.archive import make_archive
-from cio_forum_site.assets import asset_urls, plan_assets
-from cio_forum_site.config import Site, base_url_problem, load_site
-from cio_forum_site.content import load_archive
+from cio_forum_site.content.files import load_archive
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
 from cio_forum_site.output import Stage, check_output, staged_output
 from cio_forum_site.parallel import by_share, workers_for
-from cio_forum_site.publish import publishing_routes
-from cio_forum_site.render import Route, make_environment, plan_routes, render_routes
+from cio_forum_site.site.archive import make_archive
+from cio_forum_site.site.assets import asset_urls, plan_assets
+from cio_forum_site.site.config import Site, base_url_problem, load_site
+from cio_forum_site.site.pages import Route, plan_routes
+from cio_forum_site.site.publish import publishing_routes
+from cio_forum_site.site.render import make_environment, render_routes
 from cio_forum_site.timing import Laps
 
 PARALLEL_MIN = 200  # below this many pages, forking costs more than it saves

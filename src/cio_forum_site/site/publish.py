@@ -15,16 +15,11 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
-from cio_forum_site.archive import Archive
-from cio_forum_site.config import Site
-from cio_forum_site.model import Article
-from cio_forum_site.render import (
-    Route,
-    absolute_url,
-    municipality_feed_url,
-    municipality_url,
-    relative_url,
-)
+from cio_forum_site.content.model import Article
+from cio_forum_site.site.archive import Archive
+from cio_forum_site.site.config import Site
+from cio_forum_site.site.pages import Route, municipality_feed_url, municipality_url
+from cio_forum_site.site.urls import absolute_url, relative_url
 
 FEED_COUNT = 20  # entries per feed: the latest articles
 TOKYO = dt.timezone(dt.timedelta(hours=9))

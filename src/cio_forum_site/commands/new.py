@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from cio_forum_site import municipalities
-from cio_forum_site.municipalities import Municipality
-from cio_forum_site.workflow import Refused, used_numbers
+from cio_forum_site.commands.common import Refused, used_numbers
+from cio_forum_site.content import municipalities
+from cio_forum_site.content.municipalities import Municipality
 
 
 def find_municipalities(names: Sequence[str]) -> list[Municipality]:

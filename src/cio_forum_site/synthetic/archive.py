@@ -24,8 +24,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cio_forum_site.dates import wareki
-from cio_forum_site.municipalities import Municipality, all_municipalities
+from cio_forum_site.content.dates import wareki
+from cio_forum_site.content.municipalities import Municipality, all_municipalities
 
 SEED = 20190401
 PERIOD_START = dt.date(2019, 4, 1)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from cio_forum_site.dates import FiscalYear, wareki
-from cio_forum_site.municipalities import Municipality
+from cio_forum_site.content.dates import FiscalYear, wareki
+from cio_forum_site.content.municipalities import Municipality
 
 KIND_LABELS = {"roundtable": "座談会", "interview": "インタビュー"}
 

@@ -8,8 +8,8 @@ from html import escape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from cio_forum_site.model import Article, Heading, Prose, Question, Turn
-from cio_forum_site.urls import relative_url
+from cio_forum_site.content.model import Article, Heading, Prose, Question, Turn
+from cio_forum_site.site.urls import relative_url
 
 _EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
 

@@ -27,13 +27,14 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import yaml
 
-from cio_forum_site.archive import Archive, make_archive
-from cio_forum_site.config import Site, load_site
-from cio_forum_site.content import article_files, load_archive, split_front_matter
+from cio_forum_site.content.files import article_files, load_archive
+from cio_forum_site.content.frontmatter import split_front_matter
+from cio_forum_site.content.model import Article, Heading, Turn
+from cio_forum_site.content.slugs import tag_key
+from cio_forum_site.content.transcript import FENCE_RE, INTRO_RE, NAME_RE, NOTE_RE
 from cio_forum_site.errors import ContentError
-from cio_forum_site.model import Article, Heading, Turn
-from cio_forum_site.slugs import tag_key
-from cio_forum_site.transcript import FENCE_RE, INTRO_RE, NAME_RE, NOTE_RE
+from cio_forum_site.site.archive import Archive, make_archive
+from cio_forum_site.site.config import Site, load_site
 
 # [text](target "title") and ![alt](target): the target, with its position.
 LINK_RE = re.compile(
@@ -150,7 +151,7 @@ def _at(source: Source, article: Article, *keys: str | int) -> tuple[int, int]:
 
 def series_warnings(archive: Archive, texts: Mapping[str, Source]) -> list[ContentError]:
     """A part missing from a series, two articles with the same part, differing ``parts``."""
-    from cio_forum_site.render import part_name
+    from cio_forum_site.site.pages import part_name
 
     found = []
     for series, members in sorted(archive.series.items()):
@@ -287,8 +288,8 @@ class _SiteMap:
     @property
     def urls(self) -> set[str]:
         if self._urls is None:
-            from cio_forum_site.publish import publishing_routes
-            from cio_forum_site.render import plan_routes
+            from cio_forum_site.site.pages import plan_routes
+            from cio_forum_site.site.publish import publishing_routes
 
             routes = plan_routes(self.archive, self.site)
             routes += publishing_routes(self.archive, self.site, routes)

@@ -42,9 +42,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from cio_forum_site.commands.common import Loader, Refused, progress_reporter
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
 from cio_forum_site.output import OutputRefused, check_output
-from cio_forum_site.workflow import Loader, Refused, progress_reporter
 
 LIVE_PATH = "/__livereload"
 SCRIPT_PATH = "/__livereload.js"
@@ -211,7 +211,7 @@ class Builder:
                 self.build_pages()
 
     def build_pages(self, progress=None) -> bool:
-        from cio_forum_site.build import build
+        from cio_forum_site.commands.build import build
 
         started = time.perf_counter()
         try:

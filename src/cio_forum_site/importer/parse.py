@@ -46,8 +46,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from cio_forum_site import municipalities
-from cio_forum_site.dates import ERAS, era_year
+from cio_forum_site.content import municipalities
+from cio_forum_site.content.dates import ERAS, era_year
 
 __all__ = ["ImportResult", "parse_blog_text", "parse_wareki_date", "to_content_file"]
 

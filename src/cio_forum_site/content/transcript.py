@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cio_forum_site.model import Block, Heading, Participant, Prose, Question, Turn
+from cio_forum_site.content.model import Block, Heading, Participant, Prose, Question, Turn
 
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

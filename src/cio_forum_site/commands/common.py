@@ -17,14 +17,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cio_forum_site.content import (
-    FileCache,
-    article_files,
-    load_archive,
-    split_front_matter,
-)
+from cio_forum_site.content.files import FileCache, article_files, load_archive
+from cio_forum_site.content.frontmatter import split_front_matter
+from cio_forum_site.content.model import Article
 from cio_forum_site.errors import ContentError
-from cio_forum_site.model import Article
 
 Progress = Callable[[str, int, int], None]
 

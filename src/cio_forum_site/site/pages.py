@@ -1,27 +1,20 @@
-"""Stage 3 — render: the site as a list of routes (url, output path, template, context).
+"""Routes: the site as a list of pages (url, output path, template, context).
 
 One function per page type builds that page's context from the archive; templates only
-display it. ``render_routes`` turns routes into HTML with Jinja2 (StrictUndefined,
-autoescape), so a typo in a template fails the build instead of rendering blank.
+display it (``render.py``). ``plan_routes`` is the entry point.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import jinja2
-from markupsafe import Markup
-
-from cio_forum_site.archive import Archive, Tag
-from cio_forum_site.body import LazyBody
-from cio_forum_site.config import Site
-from cio_forum_site.dates import FiscalYear
-from cio_forum_site.model import Article, Heading
-from cio_forum_site.municipalities import KINDS, Municipality, all_municipalities
-from cio_forum_site.urls import relative_url
+from cio_forum_site.content.model import Article, Heading
+from cio_forum_site.content.municipalities import KINDS, Municipality, all_municipalities
+from cio_forum_site.site.archive import Archive
+from cio_forum_site.site.body import LazyBody
+from cio_forum_site.site.config import Site
+from cio_forum_site.site.urls import absolute_url
 
 RECENT_COUNT = 5  # 直近のバックナンバー
 HOME_COUNT = 10
@@ -322,72 +315,3 @@ def plan_routes(archive: Archive, site: Site) -> list[Route]:
         search_page(archive),
         not_found_page(),
     ]
-
-
-# ---- templates ------------------------------------------------------------------------------
-
-
-
-
-def absolute_url(site: Site, target: str) -> str | None:
-    """``target`` (site-absolute) as a full URL under the site's base URL; None without one."""
-    return site.base_url + target.lstrip("/") if site.base_url else None
-
-
-@jinja2.pass_context
-def _rel(context: jinja2.runtime.Context, target: str) -> str:
-    base_path = context["site"].base_path
-    if context.get("absolute_links") and base_path and target.startswith("/"):
-        return base_path + target.lstrip("/")
-    # Without a base URL the site is meant to work anywhere, file:// included.
-    return relative_url(target, context["page_url"], not context["site"].base_url)
-
-
-@jinja2.pass_context
-def _rel_folder(context: jinja2.runtime.Context, target: str) -> str:
-    """A folder as a base for scripts (the search bundle), never its index.html."""
-    return relative_url(target, context["page_url"])
-
-
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
-        autoescape=lambda name: not (name or "").endswith(".txt"),  # HTML and XML; not robots.txt
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["rel"] = _rel
-    env.filters["rel_folder"] = _rel_folder
-    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # JSON-LD
-    return env
-
-
-def render_routes(env: jinja2.Environment, routes: list[Route], site: Site,
-                  assets: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
-    """(output path, HTML) for every route."""
-    nav = (
-        Link("ホーム", "/"), Link("バックナンバー", "/backnumbers/"),
-        Link("区市町村", "/municipalities/"), Link("テーマ", "/topics/"), Link("検索", "/search/"),
-    )
-    for route in routes:
-        template = env.get_template(route.template)
-        root = relative_url("/", route.url)
-        yield route.output_path, template.render(
-            site=site,
-            page_url=route.url,
-            root="" if root == "./" else root,
-            nav=nav,
-            section=_section(route.url),
-            assets=assets or {},
-            canonical=absolute_url(site, route.url),
-            **route.context,
-        )
-
-
-def _section(url: str) -> str:
-    return "/" + url.strip("/").split("/")[0] + "/" if url.strip("/") else "/"
-
-
-__all__ = ["Route", "plan_routes", "render_routes", "make_environment", "FiscalYear", "Tag",
-           "Markup"]

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cio_forum_site.content import decode, load_archive
+from cio_forum_site.commands.common import Refused
+from cio_forum_site.content.files import decode, load_archive
 from cio_forum_site.errors import ContentError, display_path
-from cio_forum_site.importer import ImportResult, parse_blog_text, to_content_file
-from cio_forum_site.workflow import Refused
+from cio_forum_site.importer.parse import ImportResult, parse_blog_text, to_content_file
 
 
 @dataclass

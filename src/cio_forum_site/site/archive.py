@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from cio_forum_site.dates import FiscalYear
-from cio_forum_site.model import Article
-from cio_forum_site.municipalities import Municipality, all_municipalities
-from cio_forum_site.slugs import slugify, tag_key
+from cio_forum_site.content.dates import FiscalYear
+from cio_forum_site.content.model import Article
+from cio_forum_site.content.municipalities import Municipality, all_municipalities
+from cio_forum_site.content.slugs import slugify, tag_key
 
 
 @dataclass(frozen=True)

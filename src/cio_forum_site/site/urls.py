@@ -24,3 +24,8 @@ def relative_url(target: str, current: str, explicit_index: bool = False) -> str
     if explicit_index and rel.endswith("/"):
         rel = "index.html" if rel == "./" else rel + "index.html"
     return rel + hash_ + fragment
+
+
+def absolute_url(site, target: str) -> str | None:
+    """``target`` (site-absolute) as a full URL under the site's base URL; None without one."""
+    return site.base_url + target.lstrip("/") if site.base_url else None

@@ -1,0 +1,131 @@
+"""The disk side of the content stage: files → ``Article`` values, in parallel, with a cache.
+
+``load_archive(content_dir)`` is the stage's entry point: every article and every problem
+in every file, including problems that only show across files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from cio_forum_site.content.article import parse_article
+from cio_forum_site.content.model import Article
+from cio_forum_site.errors import ContentError, display_path
+from cio_forum_site.parallel import by_share, workers_for
+
+PARALLEL_MIN = 300  # files; fewer are parsed in this process (forking costs ~0.1 s)
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, list[ContentError]]:
+    """UTF-8 text, or a message that says which encoding it looks like."""
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            guess = "UTF-16 で保存されているようです。"
+        else:
+            try:
+                raw.decode("cp932")
+                guess = "Shift_JIS で保存されているようです。"
+            except UnicodeDecodeError:
+                guess = ""
+        return None, [ContentError(path, line, f"UTF-8 のテキストではありません。{guess}文字コードを UTF-8 にして保存し直してください")]
+
+
+def read_article(file: Path, base: Path | None = None) -> tuple[Article | None, list[ContentError]]:
+    """The file wrapper around ``parse_article``."""
+    return parse_bytes(file, file.read_bytes(), base)
+
+
+def parse_bytes(file: Path, raw: bytes, base: Path | None = None) -> tuple[Article | None, list[ContentError]]:
+    """``parse_article`` for the bytes of ``file``, decoded with a clear message if need be."""
+    path = display_path(file, base)
+    text, errors = decode(raw, path)
+    if text is None:
+        return None, errors
+    return parse_article(path, text, slug=file.stem)
+
+
+def article_files(content_dir: Path) -> list[Path]:
+    return sorted(p for p in content_dir.glob("*.md") if p.is_file() and not p.name.startswith((".", "_")))
+
+
+FileCache = dict[Path, tuple[bytes, "Article | None", list[ContentError]]]
+
+
+def load_archive(
+    content_dir: Path,
+    base: Path | None = None,
+    *,
+    cache: FileCache | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[list[Article], list[ContentError]]:
+    """Every article in ``content_dir``, and every problem in every file (incl. across files).
+
+    With ``cache`` (kept by ``serve`` between rebuilds), a file is parsed again only when
+    its bytes have changed; files that are gone are forgotten."""
+    articles: list[Article] = []
+    errors: list[ContentError] = []
+    if not content_dir.is_dir():
+        return [], [ContentError(display_path(content_dir, base), 0, "記事のフォルダがありません")]
+    files = article_files(content_dir)
+    raws: dict[Path, tuple[bytes, bytes]] = {}  # file → (bytes, digest)
+    for file in files:
+        try:
+            raw = file.read_bytes()
+        except OSError:  # deleted or renamed between listing and reading
+            continue
+        raws[file] = (raw, hashlib.blake2b(raw, digest_size=16).digest())
+    fresh: FileCache = {}
+    misses = []
+    for file, (_, digest) in raws.items():
+        hit = cache.get(file) if cache is not None else None
+        if hit is not None and hit[0] == digest:
+            fresh[file] = hit
+        else:
+            misses.append(file)
+
+    def parse_share(share: int, shares: int) -> list[tuple[Article | None, list[ContentError]]]:
+        return [parse_bytes(file, raws[file][0], base) for file in misses[share::shares]]
+
+    shares = workers_for(len(misses), PARALLEL_MIN)
+    for share, results in enumerate(by_share(parse_share, shares)):
+        for file, (article, problems) in zip(misses[share::shares], results, strict=True):
+            fresh[file] = (raws[file][1], article, problems)
+    for i, file in enumerate(f for f in files if f in fresh):
+        _, article, problems = fresh[file]
+        errors.extend(problems)
+        if article is not None:
+            articles.append(article)
+        if progress:
+            progress("load", i + 1, len(fresh))
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
+    errors.extend(check_archive(articles, content_dir))
+    return articles, errors
+
+
+def check_archive(articles: list[Article], content_dir: Path) -> list[ContentError]:
+    """Problems that only show across files: shared session numbers, missing images."""
+    errors = []
+    first_by_session: dict[int, Article] = {}
+    for article in articles:
+        if article.session is None:
+            continue
+        first = first_by_session.setdefault(article.session, article)
+        if first is not article:
+            errors.append(ContentError(
+                article.path, article.line_of("session"),
+                f"第{article.session}回は {first.path} でも使われています: 回の番号は記事ごとに変えてください",
+            ))
+    for article in articles:
+        if article.image and not (content_dir / article.image).is_file():
+            errors.append(ContentError(
+                article.path, article.line_of("image"),
+                f"画像「{article.image}」が見つかりません（content/ からの相対パスで書いてください）",
+            ))
+    return errors

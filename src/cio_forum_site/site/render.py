@@ -1,0 +1,72 @@
+"""Render: routes → HTML with Jinja2 (StrictUndefined, autoescape), so a typo in a
+template fails the build instead of rendering blank. ``render_routes`` is the entry point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import jinja2
+
+from cio_forum_site.site.config import Site
+from cio_forum_site.site.pages import Link, Route
+from cio_forum_site.site.urls import absolute_url, relative_url
+
+
+@jinja2.pass_context
+def _rel(context: jinja2.runtime.Context, target: str) -> str:
+    base_path = context["site"].base_path
+    if context.get("absolute_links") and base_path and target.startswith("/"):
+        return base_path + target.lstrip("/")
+    # Without a base URL the site is meant to work anywhere, file:// included.
+    return relative_url(target, context["page_url"], not context["site"].base_url)
+
+
+@jinja2.pass_context
+def _rel_folder(context: jinja2.runtime.Context, target: str) -> str:
+    """A folder as a base for scripts (the search bundle), never its index.html."""
+    return relative_url(target, context["page_url"])
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=lambda name: not (name or "").endswith(".txt"),  # HTML and XML; not robots.txt
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["rel"] = _rel
+    env.filters["rel_folder"] = _rel_folder
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # JSON-LD
+    return env
+
+
+def render_routes(env: jinja2.Environment, routes: list[Route], site: Site,
+                  assets: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """(output path, HTML) for every route."""
+    nav = (
+        Link("ホーム", "/"), Link("バックナンバー", "/backnumbers/"),
+        Link("区市町村", "/municipalities/"), Link("テーマ", "/topics/"), Link("検索", "/search/"),
+    )
+    for route in routes:
+        template = env.get_template(route.template)
+        root = relative_url("/", route.url)
+        yield route.output_path, template.render(
+            site=site,
+            page_url=route.url,
+            root="" if root == "./" else root,
+            nav=nav,
+            section=_section(route.url),
+            assets=assets or {},
+            canonical=absolute_url(site, route.url),
+            **route.context,
+        )
+
+
+def _section(url: str) -> str:
+    return "/" + url.strip("/").split("/")[0] + "/" if url.strip("/") else "/"
+
+
+__all__ = ["make_environment", "render_routes"]
