@@ -24,7 +24,7 @@ from cio_forum_site import synthetic
 from cio_forum_site.commands.build import build
 
 REPO = Path(__file__).resolve().parent.parent
-TEMPLATES = REPO / "templates"
+TEMPLATES = REPO / "src" / "cio_forum_site" / "theme"
 
 
 def bench(size: int, runs: int, work: Path) -> dict:

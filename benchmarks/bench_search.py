@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "search"))
 from harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 (the browser as the tests drive it)
 
 WORK = ROOT / "benchmarks" / "_work"
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "src" / "cio_forum_site" / "theme"
 
 # 20 queries over the synthetic archive's vocabulary: topics, katakana loanwords, surnames,
 # place names, full-/half-width, several parts, a query inside a word, and no-hits.

@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     ours = WORK / "ours"
     shutil.rmtree(ours, ignore_errors=True)
-    build(CONTENT, ROOT / "templates", ours)
+    build(CONTENT, ROOT / "templates", ours)  # the default theme, unless overridden
     sites = {"this project (MeCab → Pagefind 1.5.2)": ("ours", ours)}
     sites["stock Pagefind extended 1.5.2 (PyPI)"] = (
         "stock", stock_site(WORK / "stock-1.5.2", docs, pagefind_bin_extended.get_executable()))

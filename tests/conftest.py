@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "src" / "cio_forum_site" / "theme"
 
 # Debian's Chromium and its flags: defined once, in the search harness the benchmarks share.
 sys.path.insert(0, str(FIXTURES / "search"))

@@ -266,3 +266,25 @@ def test_with_a_base_url_links_stay_clean(tmp_path: Path):
           site=Site(base_url="https://example.org/cio/"))
     nav = page(out, "/articles/0102-hinode/").find_class("prev-next")[0]
     assert nav.find_class("prev")[0].get("href") == "../0101-hinode/"
+
+
+def test_without_a_templates_folder_the_default_theme_builds_the_site(tmp_path: Path):
+    out = tmp_path / "out"
+    build(FIXTURES / "archive" / "content", tmp_path / "no-templates", out, search=False)
+    assert (out / "index.html").is_file()
+    assert any((out / "static").glob("style.*.css"))
+
+
+def test_a_site_template_or_static_file_overrides_the_theme_file_by_file(tmp_path: Path):
+    own = tmp_path / "templates"
+    (own / "static").mkdir(parents=True)
+    (own / "404.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>上書きした404</h1>{% endblock %}', "utf-8")
+    (own / "static" / "style.css").write_text("body { color: #111; }\n", "utf-8")
+    out = tmp_path / "out"
+    build(FIXTURES / "archive" / "content", own, out, search=False)
+    assert "上書きした404" in (out / "404.html").read_text("utf-8")
+    [css] = (out / "static").glob("style.*.css")
+    assert css.read_text("utf-8") == "body { color: #111; }\n"
+    assert any((out / "static").glob("search.*.js"))  # the rest still from the theme
+    assert "上書きした404" not in (out / "index.html").read_text("utf-8")

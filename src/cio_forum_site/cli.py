@@ -38,13 +38,24 @@ def print_errors(errors: list[ContentError]) -> None:
     print(f"{len(errors)}件の問題があります。直してからもう一度実行してください。", file=sys.stderr)
 
 
+def templates_folder(args: argparse.Namespace) -> Path:
+    """The site's own templates (overriding the default theme file by file). A folder named
+    with --templates must exist; the default ``templates`` may be absent."""
+    if args.templates is None:
+        return Path("templates")
+    folder = Path(args.templates)
+    if not folder.is_dir():
+        raise BuildFailed([ContentError(args.templates, 0, "テンプレートのフォルダがありません")])
+    return folder
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from cio_forum_site.commands.build import build
     from cio_forum_site.commands.common import progress_reporter
 
     with progress_reporter(args.quiet) as progress:  # a progress bar on a terminal only
         report = build(
-            Path(args.content), Path(args.templates), Path(args.out),
+            Path(args.content), templates_folder(args), Path(args.out),
             base_url=args.base_url, search=not args.no_search, progress=progress,
             cache_dir=None if args.no_cache else Path(args.cache or Path(args.content).parent / ".cache"),
         )
@@ -86,7 +97,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from cio_forum_site.commands.serve import serve
 
-    return serve(Path(args.content), Path(args.templates), Path(args.out), port=args.port,
+    return serve(Path(args.content), templates_folder(args), Path(args.out), port=args.port,
                  base_url=args.base_url, quiet=args.quiet, verbose=args.verbose)
 
 
@@ -160,7 +171,8 @@ def _editor_commands(commands, common) -> None:
     )
     s.add_argument("--port", type=int, default=8000, help="ポート番号（既定: 8000。0 なら空いている番号）")
     s.add_argument("--content", default="content", help="記事のフォルダ（既定: content）")
-    s.add_argument("--templates", default="templates", help="テンプレートのフォルダ（既定: templates）")
+    s.add_argument("--templates", default=None,
+                   help="既定のテーマを置き換えるテンプレートのフォルダ（既定: templates。なくてもよい）")
     s.add_argument("--out", default="build", help="サイトを作るフォルダ（既定: build）")
     s.add_argument("--base-url", default=None, help="公開するURL（例: https://example.org/cio/）")
     common(s)
@@ -200,7 +212,8 @@ def parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES["build"], formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     b.add_argument("--content", default="content", help="記事のフォルダ（既定: content）")
-    b.add_argument("--templates", default="templates", help="テンプレートのフォルダ（既定: templates）")
+    b.add_argument("--templates", default=None,
+                   help="既定のテーマを置き換えるテンプレートのフォルダ（既定: templates。なくてもよい）")
     b.add_argument("--out", default="build", help="出力先のフォルダ（既定: build）")
     b.add_argument("--base-url", default=None, help="公開するURL（例: https://example.org/cio/）")
     b.add_argument("--no-search", action="store_true", help="検索インデックスを作らない（速い）")

@@ -16,6 +16,7 @@ from cio_forum_site.site.config import Site, base_url_problem, load_site
 from cio_forum_site.site.pages import Route, plan_routes
 from cio_forum_site.site.publish import publishing_routes
 from cio_forum_site.site.render import make_environment, render_routes
+from cio_forum_site.site.theme import static_dirs
 from cio_forum_site.timing import Laps
 
 PARALLEL_MIN = 200  # below this many pages, forking costs more than it saves
@@ -54,10 +55,8 @@ def build(
     site = site.with_base_url(base_url)
     articles, problems = load(content_dir)  # serve passes a loader that caches parsed files
     errors += problems
-    assets, problems = plan_assets(templates_dir / "static")  # fingerprinted CSS, JS, …
+    assets, problems = plan_assets(static_dirs(templates_dir))  # fingerprinted CSS, JS, …
     errors += problems
-    if not templates_dir.is_dir():
-        errors.append(ContentError(display_path(templates_dir), 0, "テンプレートのフォルダがありません"))
     if errors:
         raise BuildFailed(sorted(errors))
     check_output(out_dir, content_dir, templates_dir)

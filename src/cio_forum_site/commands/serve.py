@@ -500,9 +500,8 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, *, port: int = 
     def shout(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    for folder, what in ((content_dir, "記事"), (templates_dir, "テンプレート")):
-        if not folder.is_dir():
-            raise Refused(f"{what}のフォルダ {folder} がありません")
+    if not content_dir.is_dir():
+        raise Refused(f"記事のフォルダ {content_dir} がありません")
     check_output(out_dir, content_dir, templates_dir)  # OutputRefused before anything starts
 
     state = LiveState()
@@ -518,7 +517,7 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, *, port: int = 
     builder = Builder(content_dir, templates_dir, out_dir, base_url=base_url, state=state,
                       work_dir=work_dir, search_cache=search_cache, say=say, shout=shout,
                       verbose=verbose)
-    watched = [content_dir, templates_dir]
+    watched = [content_dir, *([templates_dir] if templates_dir.is_dir() else [])]
     site_toml = content_dir.parent / "site.toml"
     if site_toml.is_file():
         watched.append(site_toml)

@@ -2,7 +2,7 @@
 
 The entry point is ``build_search(site_dir, documents)``; ``documents(archive)`` makes the
 documents from the archive. How the pieces fit (see also ``indexer.py`` and
-``templates/static/search-core.js``):
+``theme/static/search-core.js``):
 
 - Build time: each article's searchable text (title, participants, topics, municipalities,
   body) is normalized (``text.normalize``) and cut into tokens by MeCab (fugashi +

@@ -1,6 +1,6 @@
 """What search means by "the same text": normalization, query parts and index keys.
 
-These rules are mirrored exactly in ``templates/static/search-core.js``; the tests compare
+These rules are mirrored exactly in ``theme/static/search-core.js``; the tests compare
 the two on the same strings.
 
 - ``normalize``: NFKC, lower case, then whitespace: a run of whitespace becomes one space

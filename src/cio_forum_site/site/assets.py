@@ -1,6 +1,6 @@
 """Static assets with a content hash in their names, so pages can be cached for a long time.
 
-Every file in ``templates/static/`` is published as ``static/<stem>.<hash>.<ext>``
+Every file in ``theme/static/`` (and the site's ``templates/static/``) is published as ``static/<stem>.<hash>.<ext>``
 (``style.css`` → ``static/style.3f2a9c1b.css``). Templates refer to them through the
 ``assets`` mapping, original name → site-absolute URL: ``{{ assets['style.css']|rel }}``.
 
@@ -33,7 +33,7 @@ _CSS_REFERENCE = re.compile(
 
 @dataclass(frozen=True)
 class Asset:
-    name: str  # as in templates/static/, e.g. "style.css" or "fonts/a.woff2"
+    name: str  # as in static/, e.g. "style.css" or "fonts/a.woff2"
     url: str  # site-absolute, e.g. "/static/style.3f2a9c1b.css"
     data: bytes  # the bytes to publish (references to other assets rewritten)
 
@@ -59,15 +59,19 @@ def hashed_name(name: str, data: bytes) -> str:
     return posixpath.join(folder, hashed)
 
 
-def plan_assets(static_dir: Path) -> tuple[list[Asset], list[ContentError]]:
-    """Every static file with its fingerprinted URL, sorted by name; problems as values."""
-    if not static_dir.is_dir():
-        return [], []
-    sources: dict[str, bytes] = {
-        path.relative_to(static_dir).as_posix(): path.read_bytes()
-        for path in sorted(static_dir.rglob("*"))
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(static_dir).parts)
-    }
+def plan_assets(static_dirs: Path | list[Path]) -> tuple[list[Asset], list[ContentError]]:
+    """Every static file with its fingerprinted URL, sorted by name; problems as values.
+    With several folders, a file in a later one replaces the file of the same name before it."""
+    folders = [static_dirs] if isinstance(static_dirs, Path) else static_dirs
+    origin: dict[str, Path] = {}
+    for static_dir in folders:
+        if not static_dir.is_dir():
+            continue
+        for path in sorted(static_dir.rglob("*")):
+            parts = path.relative_to(static_dir).parts
+            if path.is_file() and not any(part.startswith(".") for part in parts):
+                origin["/".join(parts)] = path
+    sources: dict[str, bytes] = {name: origin[name].read_bytes() for name in sorted(origin)}
     references = {name: _references(name, data, sources) for name, data in sources.items()}
     done: dict[str, Asset] = {}
     errors: list[ContentError] = []
@@ -78,7 +82,7 @@ def plan_assets(static_dir: Path) -> tuple[list[Asset], list[ContentError]]:
             return True
         for ref in references[name]:
             if ref.target in chain or ref.target == name:
-                where = display_path(static_dir / name)
+                where = display_path(origin[name])
                 errors.append(ContentError(where, ref.line, (
                     f"{ref.target} と互いに参照しているため、内容のハッシュを名前に付けられません。"
                     "どちらかの参照をやめてください")))

@@ -11,6 +11,7 @@ import jinja2
 
 from cio_forum_site.site.config import Site
 from cio_forum_site.site.pages import Link, Route
+from cio_forum_site.site.theme import template_dirs
 from cio_forum_site.site.urls import absolute_url, relative_url
 
 
@@ -29,9 +30,10 @@ def _rel_folder(context: jinja2.runtime.Context, target: str) -> str:
     return relative_url(target, context["page_url"])
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
+def make_environment(templates_dir: Path | None) -> jinja2.Environment:
+    """Templates from the site's ``templates_dir`` first, then from the default theme."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(templates_dir)]),
         autoescape=lambda name: not (name or "").endswith(".txt"),  # HTML and XML; not robots.txt
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
