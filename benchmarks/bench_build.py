@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_build.py [--sizes 100 1000] [--runs 5]
 
-For each size the archive is generated once (cio_forum_site.synthetic.archive) into a temporary
+For each size the archive is generated once (cio_forum_site.synthetic) into a temporary
 folder, then the real command ``cio-forum-site build --no-search`` is run ``--runs`` times as
 a fresh process (interpreter start-up and imports included), each into a fresh output
 folder. Prints the median, min and max wall time per size, and the median of each build

@@ -1,4 +1,4 @@
-"""The synthetic archive generator (cio_forum_site.synthetic.archive)."""
+"""The synthetic archive generator (cio_forum_site.synthetic)."""
 
 from __future__ import annotations
 
@@ -212,3 +212,33 @@ def test_write_and_main_refuse_a_non_empty_directory(tmp_path: Path, capsys):
     # The files on disk are the generated text, byte for byte.
     for name, text in synthetic.generate(3).items():
         assert (out / name).read_bytes() == text.encode("utf-8")
+
+
+def test_realistic_vocabulary_has_many_more_words_and_the_same_shape(tmp_path: Path):
+    pytest.importorskip("wordfreq")  # the `bench` extra (make setup installs it)
+    toy = synthetic.generate(20)
+    realistic = synthetic.generate(20, "realistic")
+    assert realistic == synthetic.generate(20, "realistic")  # deterministic too
+    assert list(realistic) == list(toy)  # the same articles, file by file
+    noun_runs = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc々]{2,}")
+
+    def vocabulary(files: dict[str, str]) -> set[str]:
+        return {w for text in files.values() for w in noun_runs.findall(split(text)[1])}
+
+    assert len(vocabulary(realistic)) > 4 * len(vocabulary(toy))
+    for name, text in realistic.items():
+        data, body = split(text)
+        assert 6000 <= len(body) <= 11000, (name, len(body))
+        assert data["participants"] == split(toy[name])[0]["participants"], name
+    out = tmp_path / "content"
+    synthetic.write(20, out, "realistic")
+    from cio_forum_site.content.files import load_archive
+
+    articles, errors = load_archive(out)
+    assert [str(e) for e in errors] == [] and len(articles) == 20
+    assert all(a.suspect_labels == () for a in articles)
+
+
+def test_unknown_vocabulary_is_refused():
+    with pytest.raises(ValueError):
+        synthetic.generate(3, "huge")

@@ -4,6 +4,6 @@ Entry points: ``generate(n)`` → {file name: text}; ``write(n, out)``;
 ``python -m cio_forum_site.synthetic N OUT``.
 """
 
-from cio_forum_site.synthetic.archive import generate, main, write
+from cio_forum_site.synthetic.files import generate, main, write
 
 __all__ = ["generate", "main", "write"]

@@ -1,5 +1,5 @@
 import sys
 
-from cio_forum_site.synthetic.archive import main
+from cio_forum_site.synthetic.files import main
 
 sys.exit(main())
