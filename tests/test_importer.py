@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import FIXTURES
 
-from cio_forum_site.importer.parse import (
+from cio_forum_site.importer import (
     ImportResult,
     parse_blog_text,
     parse_wareki_date,
@@ -40,6 +40,7 @@ EXPECTED = {
                 {"name": "久保田 早苗", "organization": "清瀬市", "position": "企画部長",
                  "speaker": "久保田"},
             ],
+            "topics": ["業務標準化への対応", "デジタル人材の育成"],  # the ## headings
             "series": "kiyose-2021",
             "part": 2,  # 全2回の後半
             "parts": 2,
@@ -64,6 +65,7 @@ EXPECTED = {
                 {"name": "藤堂 誠", "organization": "東京都デジタルサービス局",
                  "position": "戦略部長", "speaker": "藤堂"},
             ],
+            "topics": ["窓口サービスのデジタル化", "職員の働き方"],  # the ## headings
             "tags": ["窓口DX", "書かない窓口"],
             "series": "meguro-setagaya-2019",
             "part": 1,
@@ -89,6 +91,7 @@ EXPECTED = {
                  "role": "CIO", "speaker": "大河内"},
                 TOKYO_CIO,
             ],
+            "topics": ["セキュリティ対策の現状", "これからの庁内ネットワーク"],  # the ## headings
             "series": "hachioji-2018",
             "part": 1,  # （前編）, and 後編はこちら at the end
             "parts": 2,
@@ -111,6 +114,7 @@ EXPECTED = {
                 {"name": "杉本 真帆", "organization": "東京都デジタルサービス局",
                  "position": "広報担当", "speaker": "杉本"},
             ],
+            "topics": ["島ならではの課題", "これからの取り組み"],  # the ## headings
             "tags": ["島しょ", "インタビュー"],
             "credits": CREDITS,
         },
@@ -130,6 +134,7 @@ EXPECTED = {
                  "role": "CIO", "speaker": "青柳"},
                 TOKYO_CIO,
             ],
+            "topics": ["観光とデジタル"],  # the ## headings
             "series": "hinode",
             "part": 2,  # part2 in the title
         },
@@ -159,12 +164,214 @@ EXPECTED = {
                  "speaker": "レイノルズ"},
                 TOKYO_CIO,
             ],
+            "topics": ["データ活用の現状", "これからの連携"],  # the ## headings
         },
         # 【】 lines with no plain heading before them are the headings themselves
         "headings": ["## データ活用の現状", "## これからの連携"],
         "undecided": [],
     },
+    # Shape 1: no participants list; each speaker introduced on the first turn as
+    # ROLE：FAMILY（以下「LABEL」）, then the bare label.
+    "musashino_introduced": {
+        "slug": "0021-musashino",
+        "front_matter": {
+            "title": "第21回 武蔵野市CIO×都CIO座談会",
+            "kind": "roundtable",
+            "session": 21,
+            "date": dt.date(2023, 6, 12),
+            "municipalities": ["武蔵野市"],
+            "participants": [
+                {"name": "野々村", "organization": "武蔵野市", "role": "CIO", "speaker": "野々村"},
+                {"name": "宮田", "organization": "東京都", "role": "CIO", "speaker": "宮田"},
+                {"name": "早乙女", "organization": "武蔵野市", "position": "デジタル推進課長",
+                 "speaker": "早乙女"},
+            ],
+            "topics": ["窓口の手続きを見直す"],
+        },
+        "headings": ["## 窓口の手続きを見直す"],
+        "undecided": [],
+    },
+    "kunitachi_introduced_ascii": {  # ASCII colon and brackets; names with and without a space
+        "slug": "0022-kunitachi",
+        "front_matter": {
+            "title": "国立市CIO×都CIOの座談会 第22回",
+            "kind": "roundtable",
+            "session": 22,
+            "date": dt.date(2023, 9, 4),
+            "municipalities": ["国立市"],
+            "participants": [
+                {"name": "佐々木 一郎", "organization": "国立市", "role": "CIO", "speaker": "佐々木"},
+                # 宮田直子 without the space: the label 宮田 tells the family name
+                {"name": "宮田 直子", "organization": "東京都", "role": "CIO", "speaker": "宮田"},
+                {"name": "湊 健吾", "organization": "東京都デジタルサービス局", "position": "局長",
+                 "speaker": "湊"},
+            ],
+            "topics": ["学校と地域をつなぐ"],
+        },
+        "headings": ["## 学校と地域をつなぐ"],
+        "undecided": [],
+    },
+    # Shape 2: the organization inside the label of a participant line.
+    "kiyose_label_org": {
+        "slug": "0023-kiyose",
+        "front_matter": {
+            "title": "第23回 清瀬市CIO×都CIO座談会",
+            "kind": "roundtable",
+            "session": 23,
+            "date": dt.date(2023, 11, 20),
+            "municipalities": ["清瀬市"],
+            "participants": [
+                {"name": "南沢 志保", "organization": "清瀬市", "position": "総務部長", "speaker": "南沢"},
+                {"name": "北条 拓也", "organization": "東京都デジタルサービス局",
+                 "position": "デジタル戦略部長", "speaker": "北条"},
+                {"name": "宮田 直子", "organization": "東京都", "role": "CIO", "speaker": "宮田"},
+            ],
+            "topics": ["職員の端末を入れ替える"],
+        },
+        "headings": ["## 職員の端末を入れ替える"],
+        "undecided": [],
+    },
+    "hino_label_org_ascii": {  # ASCII colon; names written without the space
+        "slug": "0024-hino",
+        "front_matter": {
+            "title": "第24回 日野市CIO×都CIO座談会",
+            "kind": "roundtable",
+            "session": 24,
+            "date": dt.date(2024, 1, 16),
+            "municipalities": ["日野市"],
+            "participants": [
+                {"name": "大久保 誠", "organization": "日野市", "position": "副市長", "speaker": "大久保"},
+                {"name": "相沢 美穂", "organization": "日野市", "position": "企画部長", "speaker": "相沢"},
+                {"name": "白井 亮", "organization": "東京都総務局", "position": "行政改革推進部長",
+                 "speaker": "白井"},
+                {"name": "宮田 直子", "organization": "東京都", "role": "CIO", "speaker": "宮田"},
+            ],
+            "topics": ["データで進める市政"],
+        },
+        "headings": ["## データで進める市政"],
+        "undecided": [],
+    },
+    # Shape 3: a 議題 list names the topics; without one, heading pairs are sections.
+    "ome_agenda": {
+        "slug": "0025-ome",
+        "front_matter": {
+            "title": "第25回 青梅市CIO×都CIO座談会",
+            "kind": "roundtable",
+            "session": 25,
+            "date": dt.date(2024, 1, 25),
+            "municipalities": ["青梅市"],
+            "participants": [
+                {"name": "岩城 真一", "organization": "青梅市", "position": "副市長", "role": "CIO",
+                 "speaker": "岩城"},
+                TOKYO_CIO,
+            ],
+            "topics": ["窓口のオンライン化", "庁内データの活用"],
+        },
+        "headings": ["## 窓口のオンライン化", "## 庁内データの活用", "### 地図で見る人口の動き"],
+        "undecided": [],
+    },
+    "tama_sections_ascii": {
+        "slug": "0026-tama",
+        "front_matter": {
+            "title": "第26回 多摩市CIO×都CIO座談会",
+            "kind": "roundtable",
+            "session": 26,
+            "date": dt.date(2024, 3, 8),
+            "municipalities": ["多摩市"],
+            "participants": [
+                {"name": "榊原 紀子", "organization": "多摩市", "position": "副市長", "role": "CIO",
+                 "speaker": "榊原"},
+                TOKYO_CIO,
+            ],
+            "topics": ["職員の力を引き出す", "地域とつながる"],
+        },
+        "headings": ["## 職員の力を引き出す", "### 若手が手を挙げる仕組み", "### 現場の声を集める",
+                     "## 地域とつながる", "### オープンデータの使い道"],
+        "undecided": [],
+    },
+    # Shape 4: placeholders and platform leftovers, wherever they stand.
+    "machida_leftovers": {
+        "slug": "0027-machida",
+        "front_matter": {
+            "title": "第27回 町田市CIO×都CIO座談会",
+            "kind": "roundtable",
+            "session": 27,
+            "date": dt.date(2024, 5, 14),
+            "published": dt.date(2024, 6, 3),  # 公開日：, not 最新更新日：
+            "municipalities": ["町田市"],
+            "participants": [
+                {"name": "大和田 聡", "organization": "町田市", "position": "副市長", "role": "CIO",
+                 "speaker": "大和田"},
+                TOKYO_CIO,
+            ],
+            "topics": ["子育ての手続き", "職員の学び"],
+        },
+        "headings": ["## 子育ての手続き", "## 職員の学び"],
+        "undecided": [],
+    },
+    "hamura_leftovers_ascii": {
+        "slug": "0028-hamura",
+        "front_matter": {
+            "title": "第28回 羽村市CIO×都CIO座談会",
+            "kind": "roundtable",
+            "session": 28,
+            "date": dt.date(2024, 7, 9),
+            "published": dt.date(2024, 8, 2),
+            "municipalities": ["羽村市"],
+            "participants": [
+                {"name": "石黒 一馬", "organization": "羽村市", "position": "副市長", "role": "CIO",
+                 "speaker": "石黒"},
+                TOKYO_CIO,
+            ],
+            "topics": ["防災とデジタル"],
+            "credits": {"author": "桜井 亮"},
+        },
+        "headings": ["## 防災とデジタル"],
+        "undecided": [],
+    },
+    # Shape 5: the Tokyo government's interview pages.
+    "tokyo_interview_ict": {
+        "slug": "interview-2024-02",
+        "front_matter": {
+            "title": "都庁のICT職に聞く　現場から変える仕事の進め方",
+            "kind": "interview",
+            "date": dt.date(2024, 2, 1),  # ※ 記載内容は2024年2月時点のものです
+            "published": dt.date(2024, 3, 15),
+            "municipalities": [],
+            "participants": [
+                # position from the biography's first sentence …
+                {"name": "吉永", "organization": "東京都デジタルサービス局", "position": "主任",
+                 "speaker": "吉永"},
+                # … or, when it names none, the 職種 of the profile line
+                {"name": "小田切", "organization": "東京都総務局", "position": "ICT職",
+                 "speaker": "小田切"},
+            ],
+            "topics": ["仕事のやりがい"],
+            "tags": ["デジタル人材", "働き方", "インタビュー"],
+        },
+        "headings": ["## 仕事のやりがい"],
+        "undecided": ["tokyo_interview_ict.txt:20: 開催日は月までしか分かりません"],
+    },
+    "tokyo_interview_ascii": {  # ASCII brackets and colon; a name with a space, one without
+        "slug": "interview-2023-10",
+        "front_matter": {
+            "title": "区と都で作る窓口アプリ　二人の担当者に聞く",
+            "kind": "interview",
+            "date": dt.date(2023, 10, 1),
+            "municipalities": ["港区"],
+            "participants": [
+                {"name": "片桐 遥", "organization": "東京都デジタルサービス局",
+                 "position": "アプリ開発担当課長代理", "speaker": "片桐"},
+                {"name": "三浦 拓海", "organization": "港区", "position": "主事", "speaker": "三浦"},
+            ],
+            "tags": ["共同開発", "窓口DX"],
+        },
+        "headings": [],
+        "undecided": ["tokyo_interview_ascii.txt:15: 開催日は月までしか分かりません"],
+    },
 }
+INTERVIEW_PAGES = ["tokyo_interview_ict", "tokyo_interview_ascii"]
+MAGAZINE_PAGES = sorted(set(EXPECTED) - set(INTERVIEW_PAGES))
 
 
 def _import(name: str) -> ImportResult:
@@ -219,9 +426,10 @@ def test_undecided(name):
 
 
 BOILERPLATE = [
-    "※", "見出し画像", "画像", "写真", "image.png", "はこちら", "https://", "参加者", "敬称略",
-    "執筆", "編集：", "編集:", "バックナンバー", "この記事が気に入ったら", "スキ", "チップ",
-    "#窓口", "#島", "━", "全2回", "全3回", "別の記事",
+    "見出し画像", "画像", "写真", "スクショ", "image.png", "はこちら", "https://", "参加者", "敬称略",
+    "執筆", "編集：", "編集:", "バックナンバー", "この記事が気に入ったら", "サポート", "スキ", "チップ",
+    "フォロー", "公開日", "更新日", "議題", "#窓口", "#島", "━", "全2回", "全3回", "別の記事",
+    "ほかの記事", "多摩市CIO×都CIO座談会", "日野市CIO×都CIO座談会",
 ]
 
 
@@ -231,6 +439,9 @@ def test_boilerplate_is_removed(name):
     for text in BOILERPLATE:
         assert text not in body, text
     assert not re.search(r"^\d+$", body, re.MULTILINE)  # the like counter
+    # ※ notes about the magazine go; an interview page's 記載内容は…時点 stays, for readers
+    assert [line for line in body.split("\n") if "※" in line] == (
+        [line for line in body.split("\n") if "記載内容は" in line] if name in INTERVIEW_PAGES else [])
 
 
 INTROS = {
@@ -240,10 +451,18 @@ INTROS = {
     "aogashima_interview": "令和五年十一月二日、青ケ島村の浜野CIOに、",
     "hinode_no_date": "今回は、日の出町の取り組みを中心にお話を伺いました。",
     "minato_chuo_shinjuku": "令和4年5月20日に、「第１８回 区市町村CIOフォーラム座談会」として、",
+    "musashino_introduced": "令和5年6月12日に、武蔵野市役所で第21回の座談会を開きました。",
+    "kunitachi_introduced_ascii": "令和5年9月4日、第22回の座談会を国立市で開きました。",
+    "kiyose_label_org": "令和5年11月20日に第23回の座談会を開き、",
+    "hino_label_org_ascii": "令和6年1月16日、日野市役所で第24回の座談会を開きました。",
+    "ome_agenda": "令和6年1月25日に、第25回の座談会を青梅市で開きました。",
+    "tama_sections_ascii": "令和6年3月8日に第26回の座談会を開きました。",
+    "machida_leftovers": "令和6年5月14日に、第27回の座談会を町田市役所で開きました。",
+    "hamura_leftovers_ascii": "令和6年7月9日に第28回の座談会を開きました。",
 }
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", MAGAZINE_PAGES)
 def test_intro_is_kept_as_the_first_paragraph(name):
     """The date sentence stays: it is what the site shows as the default summary."""
     paragraphs = _import(name).body.split("\n\n")
@@ -297,12 +516,20 @@ def test_missing_date_is_reported_not_guessed():
     assert "開催日が見つかりませんでした（date を YYYY-MM-DD で書いてください）" in result.undecided
 
 
-def test_posting_date_is_not_taken_for_the_meeting_date():
+def test_posting_date_is_not_taken_for_the_meeting_date_but_stands_in_as_a_listed_guess():
     text = "タイトル\n2024年1月10日 09:00\n参加者（敬称略）\n清瀬市CIO：清瀬市副市長 森下 啓介\n"
     result = parse_blog_text(text)
-    assert result.front_matter["date"] is None
     assert result.front_matter["published"] == dt.date(2024, 1, 10)
-    assert any("開催日が見つかりませんでした" in note for note in result.undecided)
+    assert result.front_matter["date"] == dt.date(2024, 1, 10)  # a guess, so that the file builds
+    assert ("開催日が見つかりませんでした。仮に、公開日（2024-01-10）を date に入れました: 開催日に直してください"
+            in result.undecided)
+
+
+def test_with_no_date_at_all_the_day_the_text_was_saved_stands_in():
+    text = "第3回 清瀬市の座談会\n参加者（敬称略）\n清瀬市CIO：清瀬市副市長 森下 啓介\n"
+    result = parse_blog_text(text, saved=dt.date(2025, 6, 30))
+    assert result.front_matter["date"] == dt.date(2025, 6, 30)
+    assert any("仮に、テキストを保存した日（2025-06-30）を date に入れました" in n for n in result.undecided)
 
 
 @pytest.mark.parametrize("text, day", [
@@ -402,3 +629,60 @@ def test_part_notes(note, part, parts):
     assert result.front_matter["series"] == "kiyose-2021"
     assert result.front_matter["session"] == 5
     assert "こちら" not in result.body and "全3回" not in result.body
+
+
+# ---- shape 1: participants introduced only in the transcript
+
+def test_introduced_speakers_make_every_turn():
+    result = _import("musashino_introduced")
+    body = result.body
+    assert "武蔵野市CIO：野々村（以下「野々村」）\n本日はよろしくお願いします。" in body
+    assert "野々村\n件数の多い転入と転出の手続きからです。" in body
+    assert not any("参加者の一覧" in n for n in result.undecided)
+
+
+def test_an_introduction_with_no_place_in_its_role_is_reported():
+    text = ("第30回 府中市CIO×都CIO座談会\n令和6年4月1日に第30回の座談会を開きました。\n"
+            "府中市CIO：森 大地（以下「森」）\nよろしくお願いします。\n"
+            "司会：編集部（以下「編集部」）\n始めましょう。\n")
+    result = parse_blog_text(text, "x.txt")
+    people = result.front_matter["participants"]
+    assert people[0] == {"name": "森 大地", "organization": "府中市", "role": "CIO", "speaker": "森"}
+    assert people[1] == {"name": "編集部", "speaker": "編集部"}
+    assert "x.txt:5: 参加者「編集部」の所属（organization）が分かりませんでした" in result.undecided
+
+
+# ---- shape 3: 議題
+
+def test_an_agenda_item_with_no_heading_in_the_body_is_reported():
+    text = ("第31回 調布市CIO×都CIO座談会\n令和6年4月2日に第31回の座談会を開きました。\n議題\n"
+            "①窓口の改善\n②人材の育成\n参加者（敬称略）\n調布市CIO：調布市副市長 森 大地\n"
+            "窓口の改善\n森：窓口の待ち時間を半分にしました。\n")
+    result = parse_blog_text(text, "x.txt")
+    assert result.front_matter["topics"] == ["窓口の改善", "人材の育成"]
+    assert _headings(result.body) == ["## 窓口の改善"]
+    assert any("議題「人材の育成」に当たる見出しが本文に見つかりませんでした" in n for n in result.undecided)
+
+
+# ---- shape 5: the Tokyo government's interview pages
+
+def test_interview_page_questions_answers_and_lead():
+    paragraphs = _import("tokyo_interview_ict").body.rstrip("\n").split("\n\n")
+    assert paragraphs[0].startswith("東京都では、デジタルの力で行政サービスを良くするために")
+    assert "― 都庁を選んだきっかけを教えてください" in paragraphs
+    assert "― いちばん手応えを感じるのはどんなときですか。" in paragraphs
+    assert "吉永：区市町村の方から、作業が楽になったと言ってもらえたときです。" in paragraphs
+    # a second paragraph of an answer stays prose, inside the turn
+    assert "一人ではできない規模の仕事を、チームで進められるのも面白さです。" in paragraphs
+    assert not any(p.startswith(("- ", "吉永（", "小田切（")) for p in paragraphs)  # tags, profiles
+    assert not any("2019年に入都" in p for p in paragraphs)  # biographies go to participants
+
+
+def test_interview_page_without_a_month_gets_a_listed_guess():
+    text = ("都庁の仕事を聞く\n- 人材\n二人に聞きました。\n"
+            "吉永（デジタルサービス局／ICT職）\n2019年に入都。\n"
+            "仕事は楽しいですか\n吉永：はい、とても。\n")
+    result = parse_blog_text(text, "x.txt", saved=dt.date(2024, 5, 7))
+    assert result.front_matter["kind"] == "interview"
+    assert result.front_matter["date"] == dt.date(2024, 5, 7)
+    assert any("仮に、テキストを保存した日（2024-05-07）" in n for n in result.undecided)

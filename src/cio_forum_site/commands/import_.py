@@ -2,11 +2,14 @@
 
 The parsing is ``importer.parse_blog_text`` (pure); this module reads the files, writes
 ``content/<suggested_slug>.md`` without ever replacing a file, and checks each new file
-the way the build will, so the editor learns at once what is still to fix.
+the way the build will, so the editor learns at once what is still to fix. A text that
+gives no date at all gets the day it was saved (its modification time) as a listed guess,
+so that every imported file builds.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +17,7 @@ from pathlib import Path
 from cio_forum_site.commands.common import Refused
 from cio_forum_site.content.files import decode, load_archive
 from cio_forum_site.errors import ContentError, display_path
-from cio_forum_site.importer.parse import ImportResult, parse_blog_text, to_content_file
+from cio_forum_site.importer import ImportResult, parse_blog_text, to_content_file
 
 
 @dataclass
@@ -49,13 +52,21 @@ def read_blog_text(file: Path) -> tuple[str | None, list[ContentError]]:
     return text, errors
 
 
+def _saved_on(file: Path) -> dt.date | None:
+    """The day the blog text was saved: the meeting was before it (a last-resort date)."""
+    try:
+        return dt.date.fromtimestamp(file.stat().st_mtime)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
 def import_file(file: Path, content_dir: Path) -> Imported:
     """Read one blog text and write its content file (never over an existing one)."""
     shown = display_path(file)
     text, errors = read_blog_text(file)
     if text is None:
         return Imported(shown, errors=errors)
-    result = parse_blog_text(text, shown)
+    result = parse_blog_text(text, shown, saved=_saved_on(file))
     target = content_dir / f"{result.suggested_slug}.md"
     done = Imported(shown, result=result, notes=result.undecided)
     try:
