@@ -7,6 +7,7 @@ likely did not mean:
 - tags that differ only by width or case (ＤＸ推進 / DX推進);
 - a body line shaped like a speaker label that names no participant;
 - a participant who never speaks in a roundtable that has a transcript;
+- speaker lines with no words (a participant list pasted into the body), once per article;
 - an image or internal link in the body that points at nothing.
 
 Every problem has a path, a line and a column (0 when unknown), so that editors and CI can
@@ -141,6 +142,7 @@ def check_archive_warnings(articles: list[Article], content_dir: Path, *,
         source = texts[article.path]
         found += label_warnings(article, source)
         found += silent_participant_warnings(article, source)
+        found += wordless_turn_warnings(article, source)
     found += link_warnings(archive, texts, content_dir, site or Site())
     return found
 
@@ -271,6 +273,22 @@ def silent_participant_warnings(article: Article, source: Source) -> list[Conten
                              f"参加者「{person.name}」の発言が本文にありません（話者の行は「{person.speaker}」と書きます）: "
                              "本文の話者の行を確かめるか、参加者から外してください"))
     return found
+
+
+def wordless_turn_warnings(article: Article, source: Source) -> list[ContentError]:
+    """Speaker lines with no words before the next speaker (a participant list pasted into
+    the body): the site shows them as a plain list, or drops them when they name everyone.
+    One warning per article, at the first such line."""
+    if not article.wordless_labels:
+        return []
+    line, text = article.wordless_labels[0]
+    raw = source.lines[line - 1] if 0 < line <= len(source.lines) else text
+    col = raw.find(text) + 1 if text in raw else 1
+    more = len(article.wordless_labels) - 1
+    others = f"ほか{more}行" if more else ""
+    return [warning(article.path, line, col,
+                    f"話者の行「{_short(text)}」{others}の後に発言がありません: 参加者の一覧なら本文から消してください"
+                    "（参加者は participants に書きます）。発言なら、話者の行の次の行に書いてください")]
 
 
 def _anchors(article: Article) -> set[str]:

@@ -136,6 +136,7 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
         topics=topics, tags=tags, series=series, part=part, parts=parts, credits=credits,
         summary=summary, image=image, blocks=transcript.blocks,
         suspect_labels=transcript.suspects,
+        wordless_labels=transcript.wordless,
         field_lines={str(k.value): k.start_mark.line + 2 for k, _ in node.value},
     )
     return article, problems.items

@@ -88,6 +88,7 @@ class Article:
     image: str | None
     blocks: tuple[Block, ...] = field(repr=False)
     suspect_labels: tuple[tuple[int, str], ...] = field(default=(), repr=False)
+    wordless_labels: tuple[tuple[int, str], ...] = field(default=(), repr=False)  # speaker lines with no words
     field_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def line_of(self, key: str) -> int:

@@ -10,6 +10,11 @@ participant by their label in one of four forms (full-width or ASCII punctuation
 
 A turn runs until the next speaker line or heading. Lines beginning with ― or — are the
 interviewer's questions (聞き手).
+
+A turn has words. Speaker lines with none before the next speaker line, heading or question
+(a participant list pasted into the body) are not turns: a run of them that names every
+participant repeats the front matter and is dropped; any other run is kept as a plain list
+(one line: a plain paragraph). They are recorded in ``Transcript.wordless`` for ``check``.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ NAME_RE = re.compile(r"[\w・\u3005\u30fc]{1,8}")
 class Transcript:
     blocks: tuple[Block, ...]
     suspects: tuple[tuple[int, str], ...]  # (line, text) of label-like lines naming no one
+    wordless: tuple[tuple[int, str], ...] = ()  # (line, text) of speaker lines with no words
 
 
 def _norm(text: str) -> str:
@@ -179,4 +185,37 @@ def speaker_turns(body: str, participants: Sequence[Participant], first_line: in
             start("prose", line_no)
         current["lines"].append(line)
     close()
-    return Transcript(tuple(blocks), tuple(suspects))
+    kept, wordless = _without_wordless_turns(blocks, participants, body.split("\n"), first_line)
+    return Transcript(kept, tuple(suspects), wordless)
+
+
+def _without_wordless_turns(blocks: list[Block], participants: Sequence[Participant], lines: list[str],
+                            first_line: int) -> tuple[tuple[Block, ...], tuple[tuple[int, str], ...]]:
+    """Runs of turns without words → dropped (they name everyone: the front matter again),
+    a plain list, or (a single line) a plain paragraph."""
+    everyone = {p.speaker for p in participants}
+    kept: list[Block] = []
+    wordless: list[tuple[int, str]] = []
+    run: list[Turn] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        texts = [lines[t.line - first_line].strip() for t in run]
+        wordless.extend(zip((t.line for t in run), texts, strict=True))
+        if len(run) > 1 and {t.speaker for t in run} >= everyone:
+            pass
+        elif len(run) > 1:
+            kept.append(Prose("\n".join(f"- {text}" for text in texts), run[0].line))
+        else:
+            kept.append(Prose(texts[0], run[0].line))
+        run.clear()
+
+    for block in blocks:
+        if isinstance(block, Turn) and not block.markdown.strip():
+            run.append(block)
+            continue
+        flush()
+        kept.append(block)
+    flush()
+    return tuple(kept), tuple(wordless)
