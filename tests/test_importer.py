@@ -686,3 +686,19 @@ def test_interview_page_without_a_month_gets_a_listed_guess():
     assert result.front_matter["kind"] == "interview"
     assert result.front_matter["date"] == dt.date(2024, 5, 7)
     assert any("仮に、テキストを保存した日（2024-05-07）" in n for n in result.undecided)
+
+
+def test_a_magazine_transcript_with_slashed_notes_is_not_taken_for_an_interview_page():
+    text = ("第32回 清瀬市CIO×都CIO座談会\n令和6年5月1日に第32回の座談会を開きました。\n"
+            "森下（清瀬市／副市長）\n標準化を進めています。\n宮田（東京都／CIO）\nよろしくお願いします。\n"
+            "森下（清瀬市／副市長）\n次は人材です。\n")
+    result = parse_blog_text(text)
+    assert result.front_matter["kind"] == "roundtable" and result.front_matter["session"] == 32
+
+
+@pytest.mark.parametrize("line", [
+    "宮田：都として区市町村をサポートしてください。", "宮田：サポートをしてみませんかと声をかけました。"])
+def test_words_about_support_in_a_turn_are_kept(line):
+    text = ("第33回 清瀬市の座談会\n令和6年5月2日に第33回の座談会を開きました。\n参加者（敬称略）\n"
+            f"都CIO：東京都CIO 宮田 直子\n話題\n{line}\n")
+    assert line in parse_blog_text(text).body

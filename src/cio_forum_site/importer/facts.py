@@ -125,7 +125,7 @@ def parts(title: str, header: list[Line], body: list[Line]) -> tuple[int | None,
     return part, (3 if three else 2) if by_word else None
 
 
-def municipalities_of(title: str, people: list[Person], notes: Notes) -> list[Municipality]:
+def municipalities_of(title: str, title_line: int, people: list[Person], notes: Notes) -> list[Municipality]:
     """The 62's names in the title and the participants' organizations, in code order."""
     found = set(places_in(title))
     for p in people:
@@ -133,5 +133,5 @@ def municipalities_of(title: str, people: list[Person], notes: Notes) -> list[Mu
     rest = PLACES_RE.sub(" ", nfkc(title))
     for word in re.findall(r"[^\s×x・、と/()区市町村都副]{2,5}[区市町村](?!長)", rest):
         if guess := suggest(word):
-            notes.add(f"タイトルの「{word}」は東京都の区市町村にありません（「{guess}」のことですか？）")
+            notes.add(f"タイトルの「{word}」は東京都の区市町村にありません（「{guess}」のことですか？）", title_line)
     return sorted(found, key=lambda m: m.code)

@@ -19,6 +19,7 @@ from cio_forum_site.importer.dates import month_of_record
 from cio_forum_site.importer.leftovers import drop_leftovers
 from cio_forum_site.importer.lines import (
     COLON_RE,
+    PARTICIPANTS_RE,
     QUESTION_MARKS,
     Line,
     heading_text,
@@ -39,8 +40,18 @@ _QUESTION_END_RE = re.compile(r"(?:\?|か|ください|教えて|でしょう|�
 
 
 def is_interview_page(lines: list[Line]) -> bool:
-    """A profile line, or the 記載内容は…時点 line: the government's interview page."""
-    return any(_PROFILE_RE.match(ln.norm) or _RECORD_RE.match(ln.norm) for ln in lines)
+    """The 記載内容は…時点 line, or profiles: each ``FAMILY（ORGANIZATION/職種）`` line once,
+    with a biography under it, and no participants list. (A magazine transcript may write a
+    speaker as 森下（清瀬市/副市長）, but again at every turn.)"""
+    if any(_RECORD_RE.match(ln.norm) for ln in lines):
+        return True
+    if any(PARTICIPANTS_RE.match(ln.norm) for ln in lines):
+        return False
+    profiles = [i for i, ln in enumerate(lines) if _PROFILE_RE.match(ln.norm)]
+    texts = [lines[i].norm for i in profiles]
+    return bool(profiles) and len(set(texts)) == len(texts) and all(
+        i + 1 < len(lines) and "。" in lines[i + 1].norm and not COLON_RE.match(lines[i + 1].norm)
+        for i in profiles)
 
 
 def _organization(text: str) -> str:

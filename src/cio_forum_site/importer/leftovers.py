@@ -25,7 +25,7 @@ from cio_forum_site.importer.lines import (
 # What a line in a list of other articles looks like.
 _ARTICLE_WORDS = re.compile(r"座談会|インタビュー|CIO|第\s*\d+\s*回|フォーラム|対談|バックナンバー|マガジン")
 _BULLET_RE = re.compile(r"^[・\-*●]\s*")
-_SUPPORT_RE = re.compile(r"^この記事が気に入ったら|サポートをしてみませんか")
+_SUPPORT_RE = re.compile(r"^この記事が気に入ったら|^.{0,20}サポートをしてみませんか\??$")
 
 
 def _credit_line(norm: str) -> bool:

@@ -51,7 +51,7 @@ def parse_magazine_page(text: str, source: str, saved: dt.date | None = None) ->
 
     part, parts = facts.parts(title, head, body_lines)
     session = info["session"]
-    places = facts.municipalities_of(title, people, notes)
+    places = facts.municipalities_of(title, lines[0].no if lines else 0, people, notes)
     date = guess_date(info["date"], [(published or info["published"], "公開日"),
                                      (saved, "テキストを保存した日")], notes)
     kind = "roundtable" if session is not None else "interview"
@@ -81,7 +81,7 @@ def parse_magazine_page(text: str, source: str, saved: dt.date | None = None) ->
     fm["municipalities"] = [m.name for m in places]
     fm["participants"] = [p.as_dict() for p in people]
     if agenda or body.topics:
-        fm["topics"] = agenda or body.topics
+        fm["topics"] = [topic for topic, _ in agenda] or body.topics
     if tags:
         fm["tags"] = tags
     if part is not None:

@@ -51,15 +51,16 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", _ITEM_RE.sub("", text.strip()))
 
 
-def agenda(lines: list[Line], notes: Notes) -> tuple[list[str], list[Line]]:
-    """The topics of a ``議題`` list (①… ②… lines), and the lines without the list."""
+def agenda(lines: list[Line], notes: Notes) -> tuple[list[tuple[str, int]], list[Line]]:
+    """The topics of a ``議題`` list (①… ②… lines) with their lines, and the lines without
+    the list."""
     start = next((i for i, ln in enumerate(lines) if AGENDA_RE.match(ln.norm)), None)
     if start is None:
         return [], lines
-    topics: list[str] = []
+    topics: list[tuple[str, int]] = []
     end = start + 1
     while end < len(lines) and _ITEM_RE.match(lines[end].raw) and _key(lines[end].raw):
-        topics.append(_ITEM_RE.sub("", lines[end].raw).strip())
+        topics.append((_ITEM_RE.sub("", lines[end].raw).strip(), lines[end].no))
         end += 1
     if not topics:
         notes.add("「議題」の後に ①… の行がありませんでした（topics を確かめてください）", lines[start].no)
@@ -114,7 +115,8 @@ class _Sections:
         return None
 
 
-def body(lines: list[Line], speakers: Speakers, agenda_topics: list[str], notes: Notes) -> Body:
+def body(lines: list[Line], speakers: Speakers, agenda_items: list[tuple[str, int]], notes: Notes) -> Body:
+    agenda_topics = [topic for topic, _ in agenda_items]
     sections = _Sections(lines, speakers, agenda_topics, notes)
     out = Body([], [], Counter())
     seen_section = False
@@ -166,16 +168,17 @@ def body(lines: list[Line], speakers: Speakers, agenda_topics: list[str], notes:
             notes.add(f"「{ln.raw}」は見出しか本文か判断できなかったため、本文のままにしました"
                       "（見出しなら行頭に ## を付けてください）", ln.no)
         out.paragraphs.append(ln.raw)
-    for topic in agenda_topics:
+    for topic, line in agenda_items:
         if topic not in out.topics:
             notes.add(f"議題「{topic}」に当たる見出しが本文に見つかりませんでした"
-                      "（本文の見出しに ## を付けるか、topics を直してください）")
+                      "（本文の見出しに ## を付けるか、topics を直してください）", line)
     return out
 
 
-def first_section(lines: list[Line], speakers: Speakers, agenda_topics: list[str], notes: Notes) -> int:
+def first_section(lines: list[Line], speakers: Speakers, agenda_items: list[tuple[str, int]],
+                  notes: Notes) -> int:
     """Where the body starts: the first transcript line or heading."""
-    sections = _Sections(lines, speakers, agenda_topics, notes)
+    sections = _Sections(lines, speakers, [topic for topic, _ in agenda_items], notes)
     for i, ln in enumerate(lines):
         if speakers.structural(ln.norm) or sections.heading(i, False) is not None:
             return i

@@ -73,8 +73,9 @@ class Speakers:
             if owner is not None and not any(self.speaker(ln.norm) == owner.speaker for ln in lines):
                 owner.speaker = label
             elif owner is None:
+                first = next(ln.no for ln in lines if ln.norm == label)
                 notes.add(f"発言者「{label}」が参加者の一覧にありません（participants に加えるか、"
-                          "本文の名前を直してください）")
+                          "本文の名前を直してください）", first)
 
     def speaker(self, norm: str) -> str | None:
         """The label if ``norm`` is a speaker line with no words after it (forms 1–3)."""
