@@ -702,3 +702,24 @@ def test_words_about_support_in_a_turn_are_kept(line):
     text = ("第33回 清瀬市の座談会\n令和6年5月2日に第33回の座談会を開きました。\n参加者（敬称略）\n"
             f"都CIO：東京都CIO 宮田 直子\n話題\n{line}\n")
     assert line in parse_blog_text(text).body
+
+
+def test_a_back_number_list_in_the_middle_goes_up_to_this_articles_next_heading():
+    text = ("第34回 府中市CIO×都CIO座談会\n令和6年6月1日に第34回の座談会を開きました。\n参加者（敬称略）\n"
+            "府中市CIO：府中市副市長 森 大地\n窓口の話\n森：窓口を見直しました。\n"
+            "直近のバックナンバー\n都庁のICT職に聞く\n島のデジタル化\n"
+            "人材の話\n森：研修を増やしました。\n")
+    result = parse_blog_text(text)
+    assert _headings(result.body) == ["## 窓口の話", "## 人材の話"]
+    assert "ICT職" not in result.body and "島の" not in result.body
+
+
+def test_interview_page_q_lines_and_marked_headings():
+    text = ("都庁の仕事を聞く\n- 人材\n二人に聞きました。\n吉永（デジタルサービス局／ICT職）\n2019年に入都。\n"
+            "■入都のきっかけ\nQ1. 都庁を選んだ理由は？\n吉永：仕組みから変えたかったからです。\n"
+            "QRコードの申請は、どう広げますか。\n吉永：窓口に案内を置きます。\n"
+            "※ 記載内容は2024年2月時点のものです\n")
+    paragraphs = parse_blog_text(text).body.split("\n\n")
+    assert "## 入都のきっかけ" in paragraphs
+    assert "― 都庁を選んだ理由は？" in paragraphs  # as written
+    assert "― QRコードの申請は、どう広げますか。" in paragraphs

@@ -23,6 +23,7 @@ from cio_forum_site.importer.lines import (
     QUESTION_MARKS,
     Line,
     heading_text,
+    marked_heading,
     read_lines,
 )
 from cio_forum_site.importer.participants import Person
@@ -37,6 +38,7 @@ _POSITION_RE = re.compile(
     r"|主任|主事|主査|副参事|参事|調整役|エキスパート|フェロー|CIO|CDO|CISO))(?:として|を|に|。|、|$)"
 )
 _QUESTION_END_RE = re.compile(r"(?:\?|か|ください|教えて|でしょう|ますか)$")
+_Q_RE = re.compile(r"^Q(?:\d+\s*[.:)]?|\s*[.:)]|\s)\s*")  # Q. / Q1: / Q before a question
 
 
 def is_interview_page(lines: list[Line]) -> bool:
@@ -57,7 +59,7 @@ def is_interview_page(lines: list[Line]) -> bool:
 def _organization(text: str) -> str:
     """デジタルサービス局 → 東京都デジタルサービス局; a municipality or 東京都… as written."""
     text = text.strip()
-    if split_place(text) is None and re.search(r"(?:局|本部|庁|委員会|室)$", text):
+    if split_place(text) is None and re.search(r"局|本部|庁|委員会", text):
         return f"東京都{text}"
     return text
 
@@ -160,6 +162,10 @@ def _line(ln: Line, nxt: Line | None, labels: set[str]) -> str:
     m = COLON_RE.match(norm)
     if (m and m.group(2) and m.group(1).strip() in labels) or norm.startswith(QUESTION_MARKS):
         return ln.raw
+    if (heading := marked_heading(norm)) is not None:
+        return f"## {heading}"
+    if (q := _Q_RE.match(norm)) and len(norm) > q.end():
+        return f"― {(ln.raw if len(ln.raw) == len(norm) else norm)[q.end():]}"
     if "。" in norm.rstrip("。") or len(norm) > 80:
         return ln.raw
     if heading_text(norm) and nxt is not None and not COLON_RE.match(nxt.norm) and _question_like(nxt.norm):

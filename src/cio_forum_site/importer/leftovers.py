@@ -12,7 +12,10 @@ import re
 
 from cio_forum_site.importer.dates import posted_line, seireki_date, wareki_matches
 from cio_forum_site.importer.lines import (
+    AGENDA_RE,
+    COLON_RE,
     CREDIT_RE,
+    PARTICIPANTS_RE,
     QUESTION_MARKS,
     URL_RE,
     Line,
@@ -32,11 +35,21 @@ def _credit_line(norm: str) -> bool:
     return all(CREDIT_RE.match(p.strip()) for p in re.split(r"[/|]", norm))
 
 
-def _list_item(norm: str) -> bool:
+def _transcript_like(norm: str) -> bool:
+    m = COLON_RE.match(norm)
+    return bool((m and m.group(2)) or norm.startswith(QUESTION_MARKS))
+
+
+def _list_item(norm: str, nxt: str) -> bool:
+    """A line of a list of other articles: a title (no 。), its link or date. A short line
+    right before transcript is a heading of this article, not a title, unless it names an
+    article (第N回, 座談会, CIO …)."""
     if URL_RE.match(norm) or posted_line(norm) or is_platform(norm) or is_placeholder(norm):
         return True
-    return ("。" not in norm and len(norm) <= 80 and not norm.startswith(QUESTION_MARKS)
-            and bool(_ARTICLE_WORDS.search(norm) or _BULLET_RE.match(norm)))
+    if ("。" in norm or len(norm) > 80 or _transcript_like(norm) or PARTICIPANTS_RE.match(norm)
+            or AGENDA_RE.match(norm)):
+        return False
+    return bool(_ARTICLE_WORDS.search(norm) or _BULLET_RE.match(norm)) or not _transcript_like(nxt)
 
 
 def drop_leftovers(lines: list[Line]) -> tuple[list[Line], dt.date | None]:
@@ -52,7 +65,7 @@ def drop_leftovers(lines: list[Line]) -> tuple[list[Line], dt.date | None]:
         if ending and credited is not None and i - 1 > credited:
             break
         if is_back_numbers(ln.norm):
-            while i < len(lines) and _list_item(lines[i].norm):
+            while i < len(lines) and _list_item(lines[i].norm, lines[i + 1].norm if i + 1 < len(lines) else ""):
                 i += 1
             continue
         if (date_line := header_date(ln.norm)) is not None:
