@@ -43,7 +43,7 @@ def parse_magazine_page(text: str, source: str, saved: dt.date | None = None) ->
             notes.add("参加者の一覧（参加者（敬称略））が見つかりませんでした")
     speakers = Speakers(rest, people, notes)
 
-    start = sections.first_section(rest, speakers, agenda, notes)
+    start = sections.first_section(rest, speakers, agenda)
     head, body_lines = rest[:start], rest[start:]
     intro, info = facts.header(head, title, notes)
     body = sections.body(body_lines, speakers, agenda, notes)

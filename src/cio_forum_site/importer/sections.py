@@ -80,8 +80,10 @@ def _topic_of(norm: str, topics: list[str]) -> str | None:
 
 
 class _Sections:
-    def __init__(self, lines: list[Line], speakers: Speakers, agenda_topics: list[str], notes: Notes):
-        self.lines, self.speakers, self.agenda, self.notes = lines, speakers, agenda_topics, notes
+    """Which lines of a body are headings, and at which level."""
+
+    def __init__(self, lines: list[Line], speakers: Speakers, agenda_topics: list[str]):
+        self.lines, self.speakers, self.agenda = lines, speakers, agenda_topics
         self.pairs = self._pairs()
 
     def _pairs(self) -> set[int]:
@@ -117,7 +119,7 @@ class _Sections:
 
 def body(lines: list[Line], speakers: Speakers, agenda_items: list[tuple[str, int]], notes: Notes) -> Body:
     agenda_topics = [topic for topic, _ in agenda_items]
-    sections = _Sections(lines, speakers, agenda_topics, notes)
+    sections = _Sections(lines, speakers, agenda_topics)
     out = Body([], [], Counter())
     seen_section = False
     i = 0
@@ -175,10 +177,9 @@ def body(lines: list[Line], speakers: Speakers, agenda_items: list[tuple[str, in
     return out
 
 
-def first_section(lines: list[Line], speakers: Speakers, agenda_items: list[tuple[str, int]],
-                  notes: Notes) -> int:
+def first_section(lines: list[Line], speakers: Speakers, agenda_items: list[tuple[str, int]]) -> int:
     """Where the body starts: the first transcript line or heading."""
-    sections = _Sections(lines, speakers, [topic for topic, _ in agenda_items], notes)
+    sections = _Sections(lines, speakers, [topic for topic, _ in agenda_items])
     for i, ln in enumerate(lines):
         if speakers.structural(ln.norm) or sections.heading(i, False) is not None:
             return i
