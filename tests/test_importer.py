@@ -723,3 +723,30 @@ def test_interview_page_q_lines_and_marked_headings():
     assert "## 入都のきっかけ" in paragraphs
     assert "― 都庁を選んだ理由は？" in paragraphs  # as written
     assert "― QRコードの申請は、どう広げますか。" in paragraphs
+
+
+def test_a_participants_list_without_its_heading_is_read_as_one():
+    text = ("第35回 府中市CIO×都CIO座談会\n令和6年6月3日に第35回の座談会を開きました。\n"
+            "府中市CIO：府中市副市長 森 大地\n都CIO：東京都CIO 宮田 直子\n"
+            "窓口の話\n森：窓口を見直しました。\n宮田：そうですね。\n")
+    result = parse_blog_text(text)
+    assert [p["name"] for p in result.front_matter["participants"]] == ["森 大地", "宮田 直子"]
+    assert "副市長" not in result.body
+    assert not any("参加者の一覧" in n for n in result.undecided)
+
+
+def test_the_participants_pasted_again_into_the_body_are_left_out_and_listed():
+    text = ("第36回 府中市CIO×都CIO座談会\n令和6年6月4日に第36回の座談会を開きました。\n参加者（敬称略）\n"
+            "府中市CIO：府中市副市長 森 大地\n都CIO：東京都CIO 宮田 直子\n"
+            "府中市CIO：森\n都CIO：宮田\n窓口の話\n森：窓口を見直しました。\n宮田\nそうですね。\n")
+    result = parse_blog_text(text, "x.txt")
+    assert "府中市CIO：森" not in result.body and "都CIO：宮田" not in result.body
+    assert "宮田\nそうですね。" in result.body
+    assert "x.txt:6: 参加者の一覧と同じ話者の行（2行、発言なし）は本文から除きました" in result.undecided
+
+
+def test_an_introduction_may_have_a_comma():
+    text = ("第37回 府中市CIO×都CIO座談会\n令和6年6月5日に第37回の座談会を開きました。\n"
+            "府中市CIO：森 大地（以下、「森」）\nよろしくお願いします。\n森\n始めましょう。\n")
+    people = parse_blog_text(text).front_matter["participants"]
+    assert people == [{"name": "森 大地", "organization": "府中市", "role": "CIO", "speaker": "森"}]

@@ -76,3 +76,9 @@ def test_turns_keep_the_line_they_start_on():
 def test_a_long_paragraph_after_the_label_and_colon_is_still_a_turn():
     words = "標準化の作業は、" * 60
     assert turns(f"佐藤：{words}\n") == [("佐藤", words)]
+
+
+def test_an_introduction_may_have_a_comma_after_ika():
+    blocks = speaker_turns("府中市CIO：森 大地（以下、「森」）\nよろしくお願いします。\n",
+                           (Participant("森 大地", speaker="森"),)).blocks
+    assert [(b.speaker, b.markdown) for b in blocks] == [("森", "よろしくお願いします。")]

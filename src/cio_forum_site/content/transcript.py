@@ -30,7 +30,7 @@ HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 QUESTION_MARKS = ("―", "—", "──")
 NOTE_RE = re.compile(r"^(?P<who>[^()]+?)\s*\((?P<note>[^()]*)\)$")
-INTRO_RE = re.compile(r"^(?P<who>.+?)\s*\(以下[「『\"](?P<label>[^」』\"]+)[」』\"]\)$")
+INTRO_RE = re.compile(r"^(?P<who>.+?)\s*\(以下[、,]?\s*[「『\"](?P<label>[^」』\"]+)[」』\"]\)$")
 # What an unrecognised speaker label looks like: a short run of name-like characters.
 NAME_RE = re.compile(r"[\w・\u3005\u30fc]{1,8}")
 

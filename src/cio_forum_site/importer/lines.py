@@ -46,7 +46,7 @@ QUESTION_FIX_RE = re.compile(r"^[─━－]+")
 MARKED_RE = re.compile(r"^[■□●○◆◇▼▽★☆◎]\s*(.+)$")
 BRACKETED_RE = re.compile(r"^【([^】]+)】$")
 NOTE_RE = re.compile(r"^(.+?)\s*\(([^()]*)\)$")
-INTRO_RE = re.compile(r"^(.+?)\s*\(以下\s*[「『\"]([^」』\"]+)[」』\"]\)$")
+INTRO_RE = re.compile(r"^(.+?)\s*\(以下[、,]?\s*[「『\"]([^」』\"]+)[」』\"]\)$")
 RULE_RE = re.compile(r"^[-─━―—=*~〜_・]{3,}$")
 INTERJECTIONS = {"はい", "いいえ", "ええ", "うん", "なるほど", "そうですね", "確かに", "(笑)"}
 COLON_RE = re.compile(r"^([^:]{1,30}?)\s*:\s*(.*)$")

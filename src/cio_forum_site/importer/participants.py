@@ -14,6 +14,7 @@ from cio_forum_site.importer.lines import (
     PARTICIPANTS_RE,
     POSITION_END_RE,
     ROLE_RE,
+    SENTENCE_END_RE,
     Line,
     has_punct,
     intro_label,
@@ -43,21 +44,37 @@ class Person:
 
 
 def participant_list(lines: list[Line], notes: Notes) -> tuple[list[Person], list[Line]]:
-    """The people of a ``参加者（敬称略）`` list, and the lines without the list."""
+    """The people of a ``参加者（敬称略）`` list, and the lines without the list. Without the
+    heading, two or more participant lines in a row before the first turn are the list."""
     start = next((i for i, ln in enumerate(lines) if PARTICIPANTS_RE.match(ln.norm)), None)
     if start is None:
-        return [], lines
+        return _unheaded_list(lines, notes)
     people: list[Person] = []
     end = start + 1
     while end < len(lines):
+        person = _person(lines[end], Notes(""))
+        if person is None or any(p.name.replace(" ", "").startswith(person.name) for p in people):
+            break  # the end of the list, or the list again, by labels (都CIO：宮田)
         person = _person(lines[end], notes)
-        if person is None:
-            break
         people.append(person)
         end += 1
     if not people:
         notes.add("参加者の一覧に参加者の行がありませんでした", lines[start].no)
     return people, lines[:start] + lines[end:]
+
+
+def _unheaded_list(lines: list[Line], notes: Notes) -> tuple[list[Person], list[Line]]:
+    probe = Notes("")
+    for i, ln in enumerate(lines):
+        m = COLON_RE.match(ln.norm)
+        if m and m.group(2) and has_punct(m.group(2)):  # a turn with words: the list is past
+            break
+        run = 0
+        while i + run < len(lines) and _person(lines[i + run], probe) is not None:
+            run += 1
+        if run >= 2:
+            return [_person(ln, notes) for ln in lines[i:i + run]], lines[:i] + lines[i + run:]
+    return [], lines
 
 
 def introduced(lines: list[Line], notes: Notes) -> list[Person]:
@@ -110,8 +127,9 @@ def _person(ln: Line, notes: Notes) -> Person | None:
     label, tokens = m.group(1).strip(), m.group(2).split()
     if not tokens:
         return None
-    if len(tokens) == 1 and not (split_place(label) and _name_like(tokens[0], _NAME_MAX)):
-        return None  # 山田：よろしくお願いします is a transcript line
+    if len(tokens) == 1 and not (split_place(label) and _name_like(tokens[0], _NAME_MAX)
+                                 and not SENTENCE_END_RE.search(tokens[0])):
+        return None  # 山田：よろしくお願いします, 清瀬市CIO：そうですね are transcript lines
     role_match = ROLE_RE.search(label)
     role = role_match.group(1) if role_match else ""
     if len(tokens) >= 2 and _name_like(tokens[-2], 6) and _name_like(tokens[-1], 5):

@@ -117,17 +117,40 @@ class _Sections:
         return None
 
 
+def _repeated_lists(lines: list[Line], speakers: Speakers, sections: _Sections) -> set[int]:
+    """Speaker lines with no words, two or more in a row, naming every participant: the
+    participants list pasted into the body again (indexes)."""
+    everyone = set(speakers.names.values())
+    found: set[int] = set()
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and speakers.speaker(lines[j].norm):
+            j += 1
+        words_after = (j < len(lines) and not speakers.structural(lines[j].norm)
+                       and sections.heading(j, False) is None)
+        end = j - 1 if words_after else j
+        if end - i >= 2 and everyone and {speakers.speaker(ln.norm) for ln in lines[i:end]} >= everyone:
+            found.update(range(i, end))
+        i = max(j, i + 1)
+    return found
+
+
 def body(lines: list[Line], speakers: Speakers, agenda_items: list[tuple[str, int]], notes: Notes) -> Body:
     agenda_topics = [topic for topic, _ in agenda_items]
     sections = _Sections(lines, speakers, agenda_topics)
     out = Body([], [], Counter())
+    repeated = _repeated_lists(lines, speakers, sections)
+    if repeated:
+        notes.add(f"参加者の一覧と同じ話者の行（{len(repeated)}行、発言なし）は本文から除きました",
+                  lines[min(repeated)].no)
     seen_section = False
     i = 0
     while i < len(lines):
         ln = lines[i]
         norm = ln.norm
         i += 1
-        if is_placeholder(norm):
+        if is_placeholder(norm) or i - 1 in repeated:
             continue
         if PART_LINK_RE.search(norm) or PART_OF_RE.search(norm):
             if i < len(lines) and URL_RE.match(lines[i].norm):
