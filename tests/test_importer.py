@@ -750,3 +750,12 @@ def test_an_introduction_may_have_a_comma():
             "府中市CIO：森 大地（以下、「森」）\nよろしくお願いします。\n森\n始めましょう。\n")
     people = parse_blog_text(text).front_matter["participants"]
     assert people == [{"name": "森 大地", "organization": "府中市", "role": "CIO", "speaker": "森"}]
+
+
+def test_an_agenda_on_one_line():
+    text = ("第38回 府中市CIO×都CIO座談会\n令和6年6月6日に第38回の座談会を開きました。\n"
+            "議題：①窓口の改善　②人材の育成\n参加者（敬称略）\n府中市CIO：府中市副市長 森 大地\n"
+            "②人材の育成\n森：研修を増やしました。\n")
+    result = parse_blog_text(text)
+    assert result.front_matter["topics"] == ["窓口の改善", "人材の育成"]
+    assert _headings(result.body) == ["## 人材の育成"]

@@ -56,7 +56,7 @@ def agenda(lines: list[Line], notes: Notes) -> tuple[list[tuple[str, int]], list
     the list."""
     start = next((i for i, ln in enumerate(lines) if AGENDA_RE.match(ln.norm)), None)
     if start is None:
-        return [], lines
+        return _inline_agenda(lines)
     topics: list[tuple[str, int]] = []
     end = start + 1
     while end < len(lines) and _ITEM_RE.match(lines[end].raw) and _key(lines[end].raw):
@@ -66,6 +66,18 @@ def agenda(lines: list[Line], notes: Notes) -> tuple[list[tuple[str, int]], list
         notes.add("「議題」の後に ①… の行がありませんでした（topics を確かめてください）", lines[start].no)
         return [], lines
     return topics, lines[:start] + lines[end:]
+
+
+_INLINE_AGENDA_RE = re.compile(r"^[【\[]?(?:議題|テーマ)[】\]]?\s*[:：]?\s*(?=[①-⑳])")
+
+
+def _inline_agenda(lines: list[Line]) -> tuple[list[tuple[str, int]], list[Line]]:
+    """議題：①窓口のオンライン化　②庁内データの活用, on one line."""
+    for i, ln in enumerate(lines):
+        if m := _INLINE_AGENDA_RE.match(ln.raw):
+            items = [t.strip(" 　、,") for t in re.split(r"[①-⑳]", ln.raw[m.end():]) if t.strip(" 　、,")]
+            return [(t, ln.no) for t in items], lines[:i] + lines[i + 1:]
+    return [], lines
 
 
 def _topic_of(norm: str, topics: list[str]) -> str | None:
