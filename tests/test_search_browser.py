@@ -23,9 +23,11 @@ from harness import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     CONTENT,
+    TokenTruth,
     Truth,
     fixture_documents,
     load_queries,
+    load_table,
     search,
     serve,
     wait_for_results,
@@ -407,3 +409,29 @@ def test_the_plan_covers_every_way_a_part_can_lie_over_tokens(served, site, page
     assert [0, 4, "suffix"] in result["steps"] and [4, 5, "exact"] in result["steps"]
     assert result["found"] == ["a"]  # a token ending in バメント (a, b) and then ク (a, c)
     assert result["segments"] == ["ク", "ト", "ク", "ト"]
+
+
+def test_a_query_in_kana_finds_the_words_that_read_so(served, page, truth):
+    """The reading set: a query in hiragana or katakana finds the articles that contain it
+    as typed and those with a word that reads so, as whole words (しば is inside ましば: no
+    match); participants' `kana:` wins over MeCab's reading of their names. The excerpt
+    marks the word as written."""
+    base, _ = served
+    rows = load_table("readings.tsv")
+    assert len(rows) >= 15
+    tokens = TokenTruth(fixture_documents())
+    page.goto(base + "search/")
+    wrong = []
+    for query, forms in rows:
+        written = [w for w in forms.split(",") if w]
+        want = set(truth(query)).union(*(tokens(w) for w in written))
+        if written:
+            assert want - set(truth(query)), query  # the reading finds more than the kana
+        got = search(page, query)
+        if set(got) != paths(base, want) or len(got) != len(set(got)):
+            wrong.append((query, sorted(paths(base, want) - set(got)),
+                          sorted(set(got) - paths(base, want))))
+        marks = {normalize(m) for m in page.locator("#search-results mark").all_inner_texts()}
+        if written and got and not marks <= {normalize(w) for w in written} | {query}:
+            wrong.append((query, "marks", sorted(marks)))
+    assert wrong == []

@@ -323,3 +323,37 @@ def test_an_archive_without_articles_builds(tmp_path: Path):
     manifest = read_json_gz(tmp_path / "out" / "pagefind" / "ja" / "manifest.json.gz")
     assert manifest["documents"] == 0
     assert 'data-search-empty="true"' in (tmp_path / "out" / "search" / "index.html").read_text()
+
+
+# ---- readings ------------------------------------------------------------------------------
+
+
+def test_words_are_read_by_unidic_in_katakana():
+    from cio_forum_site.search.readings import read_words
+
+    got = read_words(["標準", "化", "テレワーク", "人材", "ｻﾃﾗｲﾄ", "dx", "の"])
+    assert got == {"標準": "ヒョウジュン", "化": "カ", "テレワーク": "テレワーク",
+                   "人材": "ジンザイ", "の": "ノ"}  # ｻﾃﾗｲﾄ is never a word (normalized first)
+
+
+def test_kana_front_matter_gives_the_reading_of_a_name_and_its_parts():
+    from cio_forum_site.search.readings import name_readings, reading_buckets
+
+    names = name_readings([("久遠寺 玲子", "くおんじ れいこ"), ("山田", "やまだ たろう")])
+    assert names == {"久遠寺玲子": "クオンジレイコ", "久遠寺": "クオンジ", "玲子": "レイコ",
+                     "山田": "ヤマダタロウ"}
+    buckets = reading_buckets({"久遠寺": "クドウテラ", "寺": "テラ"}, {"久遠寺": 3, "寺": 5},
+                              names, 10)
+    merged = {k: v for b in buckets for k, v in b.items()}
+    assert "クドウテラ" not in merged  # the name's reading wins over MeCab's
+    assert merged["クオンジ"] == [["久遠寺", 0]] and merged["テラ"] == [["寺", 79]]
+
+
+def test_kana_must_be_kana(tmp_path):
+    from cio_forum_site.content.article import parse_article
+
+    text = ("---\ntitle: t\nkind: interview\ndate: 2024-04-01\nparticipants:\n"
+            "  - name: 山田 太郎\n    kana: ﾔﾏﾀﾞ　ﾀﾛｳ\n  - name: 佐藤 花子\n    kana: sato\n---\n本文\n")
+    article, problems = parse_article("content/x.md", text, slug="x")
+    assert [p.kana for p in article.participants] == ["ヤマダ タロウ", ""]
+    assert len(problems) == 1 and "ひらがなかカタカナ" in problems[0].message

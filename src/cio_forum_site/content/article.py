@@ -31,11 +31,13 @@ FIELDS = (
     "title", "kind", "session", "date", "published", "municipalities", "participants",
     "topics", "tags", "series", "part", "parts", "credits", "summary", "image",
 )
-PARTICIPANT_FIELDS = ("name", "organization", "position", "role", "speaker")
+PARTICIPANT_FIELDS = ("name", "organization", "position", "role", "speaker", "kana")
 CREDIT_FIELDS = ("author", "editor")
 KINDS = ("roundtable", "interview")
 SUMMARY_LENGTH = 120
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+KANA_RE = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc ]+$")  # hiragana, katakana, ー, spaces
+KANA_LENGTH = 40
 
 
 def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Article | None, list[ContentError]]:
@@ -168,6 +170,7 @@ def _participants(fm: FrontMatter) -> tuple[Participant, ...]:
         if not name:
             continue
         speaker = values.pop("speaker") or re.split(r"[ \u3000]", name, maxsplit=1)[0]
+        values["kana"] = _kana(fm, where, values["kana"])
         if speaker in seen:
             fm.problems.add(
                 fm.line(*where),
@@ -176,6 +179,17 @@ def _participants(fm: FrontMatter) -> tuple[Participant, ...]:
         seen.setdefault(speaker, i)
         people.append(Participant(name=name, speaker=speaker, **values))
     return tuple(people)
+
+
+def _kana(fm: FrontMatter, where: tuple, raw: str) -> str:
+    """`kana:` (the reading of the name, family and given name separated by a space), in
+    one form (NFKC, single spaces); an invalid value is reported and dropped."""
+    kana = " ".join(unicodedata.normalize("NFKC", raw).split())
+    if kana and (not KANA_RE.match(kana) or len(kana) > KANA_LENGTH):
+        fm.problems.add(fm.line(*where, "kana"),
+                        f"`kana` 「{raw}」は名前の読みをひらがなかカタカナで書いてください（{KANA_LENGTH}字まで。例: やまだ たろう）")
+        return ""
+    return kana
 
 
 _MARKUP = re.compile(r"[*_`]|!?\[([^\]]*)\]\([^)]*\)")

@@ -20,6 +20,7 @@ class Participant:
     position: str = ""  # 肩書
     role: str = ""  # e.g. CIO
     speaker: str = ""  # the label used in the transcript
+    kana: str = ""  # `kana:`: the reading of the name ("やまだ たろう"), for search
 
     @property
     def affiliation(self) -> str:

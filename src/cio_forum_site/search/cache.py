@@ -23,7 +23,8 @@ from importlib import metadata
 from pathlib import Path
 
 FILE_NAME = "search-keys.bin"
-_RULES = ("indexer.py", "text.py")  # the modules whose rules decide the keys
+READINGS_FILE = "search-readings.bin"  # word → its reading (readings.py)
+_RULES = ("indexer.py", "text.py", "readings.py")  # the modules whose rules decide the keys
 
 Entry = tuple[str, str]  # (the article's index keys, its words), each space-separated
 
@@ -48,23 +49,24 @@ def _installed(name: str) -> str:
         return "?"
 
 
-def load(folder: Path | None) -> dict[str, Entry]:
-    """The cached entries (none when there is no cache, or it is of another version)."""
+def load(folder: Path | None, name: str = FILE_NAME) -> dict:
+    """The cached entries (none when there is no cache, or it is of another version);
+    ``name`` READINGS_FILE for the words' readings."""
     if folder is None:
         return {}
     try:
-        stored_version, entries = marshal.loads((folder / FILE_NAME).read_bytes())
+        stored_version, entries = marshal.loads((folder / name).read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     return entries if stored_version == version() and isinstance(entries, dict) else {}
 
 
-def save(folder: Path | None, entries: dict[str, Entry]) -> None:
+def save(folder: Path | None, entries: dict, name: str = FILE_NAME) -> None:
     """Replace the cache with ``entries``. A cache that cannot be written is skipped."""
     if folder is None:
         return
-    target = folder / FILE_NAME
-    partial = folder / f".{FILE_NAME}.{os.getpid()}.partial"
+    target = folder / name
+    partial = folder / f".{name}.{os.getpid()}.partial"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         partial.write_bytes(marshal.dumps((version(), entries)))

@@ -51,7 +51,7 @@ from itertools import chain, pairwise
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from cio_forum_site.search import cache
+from cio_forum_site.search import cache, readings
 from cio_forum_site.search.bundle import UnexpectedBundle, stabilize_files
 from cio_forum_site.search.documents import SearchDocument
 from cio_forum_site.search.pagefind import (
@@ -133,6 +133,12 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     for b, bucket in enumerate(lexicon):
         write_json(data_dir / "lex" / f"{b}.json.gz", bucket)
     report.lexicon_buckets = len(lexicon)
+    names = readings.name_readings(
+        (p.name, p.kana) for doc in documents for p in doc.article.participants if p.kana)
+    yomi = readings.reading_buckets(done.readings, done.words, names, n)
+    (data_dir / "yomi").mkdir()
+    for b, bucket in enumerate(yomi):
+        write_json(data_dir / "yomi" / f"{b}.json.gz", bucket)
     write_json(data_dir / "manifest.json.gz", {
         "version": FORMAT_VERSION,
         "marker": MARKER,
@@ -140,6 +146,7 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         "every": EVERY,
         "documents": n,
         "buckets": len(lexicon),
+        "readingBuckets": len(yomi),
         "stop": [k for k in done.stop if PAIR not in k],
         "stopPairs": [k for k in done.stop if PAIR in k],
         "chunks": chunks,
@@ -159,6 +166,7 @@ class Tokenized:
     words: dict[str, int]  # token → number of documents that have it
     stop: list[str]  # keys left out of the index, sorted
     indexed_keys: int  # (document, key) pairs given to Pagefind
+    readings: dict[str, str]  # word → its reading (readings.py)
     bundle: dict[str, bytes]  # Pagefind's files: path in the bundle → content
 
 
@@ -180,8 +188,10 @@ def stop_keys(sample: list[str], documents: int) -> list[str]:
 #   ("record", i, keys, cache key, entry)
 #                          document i's keys, stop keys left out; the cache entry when MeCab
 #                          made it now, else None
-#   ("done", words, n)     its documents per word, and how many keys it gave (its text files
-#                          are written by then)
+#   ("done", words, n, readings)
+#                          its documents per word, how many keys it gave, and the readings
+#                          of its words that were not in the cache (its text files are
+#                          written by then)
 Event = tuple
 
 
@@ -198,10 +208,12 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
         workers = 1
     sample_size = min(len(documents), SAMPLE)
     cached = cache.load(cache_dir)
+    known_readings = cache.load(cache_dir, cache.READINGS_FILE)
     used: dict[str, cache.Entry] = {}
+    new_readings: dict[str, str] = {}
     # Pagefind starts once the workers are forked, so that they inherit neither its pipes nor
     # the thread that reads its answers.
-    with _Shares(documents, texts_dir, workers, sample_size, cached) as shares, \
+    with _Shares(documents, texts_dir, workers, sample_size, cached, known_readings) as shares, \
             PagefindService() as pagefind:
         feed = _Feed(pagefind, documents)
         samples: list[str] = []
@@ -224,12 +236,16 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
             elif event[0] == "done":
                 words.update(event[1])
                 indexed += event[2]
+                new_readings.update(event[3])
         if lap:
             lap("tokenize")
         if used != cached:  # while Pagefind builds the index
             cache.save(cache_dir, used)
+        known = {w: r for w in words if (r := new_readings.get(w) or known_readings.get(w))}
+        if new_readings or len(known) != len(known_readings):
+            cache.save(cache_dir, known, cache.READINGS_FILE)
         bundle = pagefind.files()
-    return Tokenized(dict(words), stop, indexed, bundle)
+    return Tokenized(dict(words), stop, indexed, known, bundle)
 
 
 class _Feed:
@@ -272,8 +288,8 @@ class _Shares:
     each. ``events()`` yields their events as they come."""
 
     def __init__(self, documents, texts_dir: Path, shares: int, sample_size: int,
-                 cached: dict[str, cache.Entry]):
-        self.args = (documents, texts_dir, shares, sample_size, cached)
+                 cached: dict[str, cache.Entry], known_readings: dict[str, str]):
+        self.args = (documents, texts_dir, shares, sample_size, cached, known_readings)
         self.shares = shares
         self.pipes: list = []
         self.processes: list = []
@@ -283,8 +299,8 @@ class _Shares:
     def __enter__(self) -> _Shares:
         global _shared
         if self.shares == 1:
-            documents, texts_dir, _, sample_size, cached = self.args
-            self.inline = _share(documents, texts_dir, 0, 1, sample_size, cached)
+            documents, texts_dir, _, sample_size, cached, known_readings = self.args
+            self.inline = _share(documents, texts_dir, 0, 1, sample_size, cached, known_readings)
             return self
         _shared = self.args
         gc.freeze()  # what the workers inherit stays out of their garbage collections (COW)
@@ -337,10 +353,10 @@ class _Shares:
 
 def _worker(share: int, pipe) -> None:
     """A forked worker: run its share, passing every event to the parent."""
-    documents, texts_dir, shares, sample_size, cached = _shared
+    documents, texts_dir, shares, sample_size, cached, known_readings = _shared
     gc.disable()  # nothing here makes reference cycles; collections would only cost time
     try:
-        events = _share(documents, texts_dir, share, shares, sample_size, cached)
+        events = _share(documents, texts_dir, share, shares, sample_size, cached, known_readings)
         for event in _drive(events, pipe.recv):
             pipe.send(event)
     except BaseException:  # reported by the parent as a SearchBuildError
@@ -366,7 +382,7 @@ def _drive(events: Generator[Event, list[str] | None, None], stop_keys_for):
 
 
 def _share(documents: Sequence[SearchDocument], texts_dir: Path, share: int, shares: int,
-           sample_size: int, cached: dict[str, cache.Entry]
+           sample_size: int, cached: dict[str, cache.Entry], known_readings: dict[str, str],
            ) -> Generator[Event, list[str] | None, None]:
     """The events of every ``shares``-th document from ``share`` (see ``Event``): its part
     of the sample first, then, once the stop keys are sent in, every record."""
@@ -390,10 +406,11 @@ def _share(documents: Sequence[SearchDocument], texts_dir: Path, share: int, sha
             words.update(entry[1].split(" "))
         indexed += keys.count(" ") + 1
         yield ("record", i, keys, key, entry if fresh else None)
-    # The texts last: they are written while Pagefind builds its index from the records.
+    # The texts and readings last: while Pagefind builds its index from the records.
     for i in mine:
         write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))
-    yield ("done", words, indexed)
+    unread = [w for w in words if w not in known_readings]
+    yield ("done", words, indexed, readings.read_words(unread) if unread else {})
 
 
 def token_keys(token: str) -> tuple[tuple[str, ...], str, str]:

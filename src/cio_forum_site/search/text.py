@@ -52,6 +52,15 @@ def key_pieces(token: str) -> list[str]:
     return KEY_RUN.findall(token)
 
 
+_HIRAGANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
+KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]+")  # hiragana, katakana, ー
+
+
+def to_katakana(text: str) -> str:
+    """Hiragana as katakana (readings are compared in katakana)."""
+    return text.translate(_HIRAGANA)
+
+
 def contains_all(paragraphs: list[str], parts: list[str]) -> bool:
     """The definition of a match: every part occurs in some normalized paragraph."""
     return all(any(part in p for p in paragraphs) for part in parts)

@@ -206,6 +206,87 @@ export function segment(text, lexicon) {
   return tokens.reverse();
 }
 
+// ---- readings (readings.py) -------------------------------------------------------------
+
+const KANA = /^[\u3041-\u3096\u30a1-\u30fa\u30fc]+$/u;
+
+/** Whether a query part is all kana (then it is also looked up by reading). */
+export function isKana(text) {
+  return KANA.test(text);
+}
+
+/** Hiragana as katakana (readings are compared in katakana). */
+export function toKatakana(text) {
+  return text.replace(/[\u3041-\u3096]/gu, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
+}
+
+/** The readings of the archive's words: reading → [[written, cost]…], loaded bucket by
+ *  bucket (by the reading's first character). */
+export class Readings {
+  constructor(bucketCount, loadBucket) {
+    this.bucketCount = bucketCount;
+    this.loadBucket = loadBucket;
+    this.loaded = new Map();
+    this.entries = new Map();
+    this.maxLength = 1;
+  }
+
+  ensure(ch) {
+    const b = ch.codePointAt(0) % this.bucketCount;
+    if (!this.loaded.has(b)) {
+      this.loaded.set(b, Promise.resolve(this.loadBucket(b)).then((bucket) => {
+        for (const [reading, written] of Object.entries(bucket)) {
+          this.entries.set(reading, written);
+          this.maxLength = Math.max(this.maxLength, reading.length);
+        }
+      }));
+    }
+    return this.loaded.get(b);
+  }
+}
+
+export const MAX_READINGS = 12; // written forms tried for one kana part, cheapest first
+
+/** The written forms of a kana part: every way to cut it (in katakana) into readings of
+ *  whole words, with as few words as possible; at most MAX_READINGS, cheapest first. Each
+ *  is {text, words}: ``words`` are the written words, ``text`` them joined. */
+export async function readingAlternatives(part, readings) {
+  if (!readings || !isKana(part)) return [];
+  const kana = toKatakana(part);
+  const n = kana.length;
+  // best[i]: the fewest words that make kana[0, i), and the cheapest ways to do it
+  const best = Array.from({ length: n + 1 }, () => null);
+  best[0] = { count: 0, ways: [{ words: [], cost: 0 }] };
+  for (let i = 0; i < n; i++) {
+    if (!best[i]) continue;
+    await readings.ensure(kana[i]);
+    for (let j = i + 1; j <= Math.min(n, i + readings.maxLength); j++) {
+      const written = readings.entries.get(kana.slice(i, j));
+      if (!written) continue;
+      const count = best[i].count + 1;
+      if (best[j] && best[j].count < count) continue;
+      if (!best[j] || best[j].count > count) best[j] = { count, ways: [] };
+      for (const way of best[i].ways) {
+        for (const [w, cost] of written) {
+          best[j].ways.push({ words: [...way.words, w], cost: way.cost + cost });
+        }
+      }
+      best[j].ways.sort((a, b) => a.cost - b.cost);
+      best[j].ways.length = Math.min(best[j].ways.length, MAX_READINGS);
+    }
+  }
+  if (!best[n]) return [];
+  const seen = new Set([part]);
+  const out = [];
+  for (const way of best[n].ways) {
+    const text = way.words.join("");
+    if (seen.has(text)) continue;
+    seen.add(text);
+    out.push({ text, words: way.words });
+  }
+  return out;
+}
+
 // ---- what to ask Pagefind --------------------------------------------------------------
 
 const HIRAGANA = /^[\u3041-\u309f]+$/u;

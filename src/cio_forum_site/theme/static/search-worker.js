@@ -8,7 +8,8 @@
 // Messages out: {type: "results", id, results, complete, known, exact}  or  {type: "error", …}
 
 import {
-  Lexicon, combine, excerpt, intersect, matches, normalize, pairsOf, plan, queryParts, segment,
+  Lexicon, Readings, combine, excerpt, intersect, normalize, pairsOf, plan, queryParts,
+  readingAlternatives, segment, union,
 } from "./search-core.js";
 
 let bundle = ""; // absolute URL of the Pagefind bundle, ending in "/"
@@ -49,10 +50,14 @@ async function start() {
   await pagefind.options({ basePath: bundle, exactDiacritics: true, excerptLength: 0 });
   await pagefind.init();
   const lexicon = new Lexicon(manifest.buckets, (b) => fetchGzipJson(`${bundle}ja/lex/${b}.json.gz`));
+  const readings = manifest.readingBuckets
+    ? new Readings(manifest.readingBuckets, (b) => fetchGzipJson(`${bundle}ja/yomi/${b}.json.gz`))
+    : null;
   return {
     pagefind,
     manifest,
     lexicon,
+    readings,
     stop: new Set(manifest.stop),
     stopSorted: [...manifest.stop].sort(),
     stopPairs: new Set(manifest.stopPairs),
@@ -170,6 +175,45 @@ async function candidatesOf(env, part, options) {
   return { ids, sure };
 }
 
+/** A query part and its alternatives: the part as typed (found wherever the string occurs)
+ *  and, for a part in kana, the written forms that read so (found where their words are
+ *  whole words of the article). ``ids``: the candidates of the part; ``sure``: those that
+ *  surely match without reading their text. */
+async function partOf(env, text, options) {
+  const literal = await candidatesOf(env, text, options);
+  const alts = [{ text, ids: null }];
+  let { ids, sure } = literal;
+  for (const alt of await readingAlternatives(text, env.readings)) {
+    const found = await alternativeOf(env, alt, options);
+    alts.push({ text: alt.text, ids: found.ids });
+    ids = union(ids, found.ids);
+    sure = union(sure, found.sure);
+  }
+  return { text, alts, ids, sure };
+}
+
+async function alternativeOf(env, alt, options) {
+  await env.lexicon.ensure(alt.text);
+  let { ids } = await candidatesOf(env, alt.text, options);
+  const words = alt.words.filter((w) => env.lexicon.hasWord(w));
+  for (const w of words) ids = intersect(ids, await step(env, "exact", w, options));
+  const sure = ids && alt.words.length === 1 && words.length === 1 ? ids : new Set();
+  return { ids, sure };
+}
+
+/** The texts of the alternatives found in an article (to mark), or null when some part
+ *  is not found in it. */
+function marksIn(pageId, normalized, parts) {
+  const texts = [];
+  for (const part of parts) {
+    const here = part.alts.filter((alt) => (alt.ids === null || alt.ids.has(pageId))
+      && normalized.some((p) => p.includes(alt.text)));
+    if (!here.length) return null;
+    texts.push(...here.map((alt) => alt.text));
+  }
+  return texts;
+}
+
 // ---- a search ---------------------------------------------------------------------------------
 
 async function run(message) {
@@ -177,20 +221,21 @@ async function run(message) {
   const { id, query, filters, sort, limit } = message;
   const options = {};
   if (filters && Object.keys(filters).length) options.filters = filters;
-  const parts = queryParts(query);
-  const state = { id, parts, order: [], next: 0, results: [], sure: new Set() };
+  const texts = queryParts(query);
+  const state = { id, parts: [], order: [], next: 0, results: [], sure: new Set() };
   current = state;
-  if (!parts.length && !options.filters) {
+  if (!texts.length && !options.filters) {
     post(state, true);
     return;
   }
 
   let ids = null;
   let sure = null;
-  for (const part of parts) {
-    const found = await candidatesOf(env, part, options);
-    ids = intersect(ids, found.ids);
-    sure = intersect(sure, found.sure);
+  for (const text of texts) {
+    const part = await partOf(env, text, options);
+    state.parts.push(part);
+    ids = intersect(ids, part.ids);
+    sure = intersect(sure, part.sure);
     if (ids && ids.size === 0) break;
   }
   if (current !== state) return;
@@ -204,9 +249,11 @@ async function run(message) {
   const every = env.manifest.every;
   const byDate = await lookupOrder(env, every, { ...options, sort: { date: sort === "old" ? "asc" : "desc" } });
   let order = byDate;
-  if (sort !== "new" && sort !== "old" && parts.length) {
+  if (sort !== "new" && sort !== "old" && texts.length) {
     const pieces = [];
-    for (const part of parts) pieces.push(...segment(part, env.lexicon));
+    for (const part of state.parts) {
+      for (const alt of part.alts) pieces.push(...segment(alt.text, env.lexicon));
+    }
     const ranked = await lookupOrder(env, pieces.join(" "), options);
     const seen = new Set(ranked);
     order = ranked.concat(byDate.filter((x) => !seen.has(x)));
@@ -236,11 +283,10 @@ async function fill(env, state, limit) {
     state.next += batch.length;
     const records = await Promise.all(batch.map((pageId) => text(env, pageId)));
     if (current !== state) return;
-    for (const record of records) {
-      if (!state.parts.length || matches(record.normalized, state.parts)) {
-        state.results.push(result(record, state.parts));
-      }
-    }
+    records.forEach((record, k) => {
+      const marks = marksIn(batch[k], record.normalized, state.parts);
+      if (marks) state.results.push(result(record, marks));
+    });
   }
   post(state, state.next >= state.order.length);
 }
