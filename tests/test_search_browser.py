@@ -435,3 +435,35 @@ def test_a_query_in_kana_finds_the_words_that_read_so(served, page, truth):
         if written and got and not marks <= {normalize(w) for w in written} | {query}:
             wrong.append((query, "marks", sorted(marks)))
     assert wrong == []
+
+
+COUNT = re.compile(r"「(.+)」を含む記事: (約)?(\d+)件$")
+
+
+def test_the_status_counts_the_articles_that_match(served, page, truth):
+    """The count set: the first page already says how many articles match — exactly when the
+    index alone decides it (a word of the archive is the query or contains it), else 約N —
+    and once every result is shown the count is exact. Never 「10件以上」."""
+    base, _ = served
+    rows = load_table("counts.tsv")
+    wrong = []
+    for query, first in rows:
+        page.goto(base + "search/?q=" + quote(query))
+        wait_for_results(page, query)
+        shown = COUNT.match(page.inner_text("#search-status"))
+        want = len(truth(query))
+        assert shown and shown.group(1) == query, page.inner_text("#search-status")
+        if first == "exact" and (shown.group(2) or int(shown.group(3)) != want):
+            wrong.append((query, "first page", shown.group(0), want))
+        if not shown.group(2) and int(shown.group(3)) != want:
+            wrong.append((query, "exact but wrong", shown.group(0), want))
+        while page.is_visible("#search-more"):
+            page.click("#search-more")
+            page.wait_for_function(
+                "document.getElementById('search-results').getAttribute('aria-busy') === 'false'")
+        final = COUNT.match(page.inner_text("#search-status"))
+        if final.group(2) or int(final.group(3)) != want:
+            wrong.append((query, "all shown", final.group(0), want))
+        assert page.locator("#search-results > li").count() == want
+    assert wrong == []
+    assert any(len(truth(q)) > 10 for q, f in rows if f == "exact")  # counted before read

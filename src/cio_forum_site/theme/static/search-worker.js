@@ -315,15 +315,25 @@ function result(record, parts) {
 
 function post(state, complete) {
   if (current !== state) return;
-  // Articles not yet read but sure to match (a token of theirs contains every part) count.
-  let unread = 0;
-  for (let k = state.next; k < state.order.length; k++) if (state.sure.has(state.order[k])) unread++;
   self.postMessage({
     type: "results",
     id: state.id,
     results: state.results,
     complete, // every candidate has been read
-    known: state.results.length + unread,
-    exact: state.next + unread >= state.order.length, // "known" is the number of matches
+    ...count(state),
   });
+}
+
+/** How many articles match: exact when every candidate not yet read is sure to match (the
+ *  index alone decides it: a word of theirs is the part, or contains it); otherwise an
+ *  estimate, from the share of the candidates read so far that matched. */
+function count(state) {
+  let sure = 0;
+  for (let k = state.next; k < state.order.length; k++) if (state.sure.has(state.order[k])) sure++;
+  const unsure = state.order.length - state.next - sure;
+  const found = state.results.length + sure;
+  if (unsure === 0) return { count: found, exact: true };
+  const read = state.next;
+  const share = read ? state.results.length / read : 1;
+  return { count: Math.max(found, found + Math.round(unsure * share)), exact: false };
 }

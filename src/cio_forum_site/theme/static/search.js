@@ -105,7 +105,7 @@ function render(message) {
   });
   list.replaceChildren(...items);
   const { query } = readForm();
-  const count = message.exact ? `${message.known}件` : `${message.known}件以上`;
+  const count = message.exact ? `${message.count}件` : `約${message.count}件`;
   if (!message.results.length) {
     status.textContent = query ? `「${query}」を含む記事は見つかりませんでした。` : "見つかりませんでした。";
   } else {
