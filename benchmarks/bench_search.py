@@ -1,6 +1,8 @@
-"""Search at 1,000 articles: indexing time, latency in headless Chromium, first-search transfer.
+"""Search at 1,000 and 10,000 articles: indexing time, latency in headless Chromium,
+first-search transfer, beside stock Pagefind extended on the same articles.
 
-    .venv/bin/python benchmarks/bench_search.py [--articles 1000] [--runs 5] [--skip-build]
+    .venv/bin/python benchmarks/bench_search.py [--articles 1000 10000] [--runs 5]
+                                                [--skip-build] [--no-stock]
 
 1. Indexing: builds the synthetic archive (``python -m cio_forum_site.synthetic``) with the
    real command in a fresh process, ``--runs`` times each, alternating: without search
@@ -15,6 +17,11 @@
 3. Transfer: for each query, in a fresh browser context (empty cache), the bytes the server
    sent for /search/?q=…: everything the search needed (Pagefind's JS, WebAssembly, index
    chunks; our scripts, manifest, lexicon and article texts), and the page and CSS besides.
+4. Stock Pagefind extended (``pagefind-bin-extended``, ``--no-stock`` skips it): the same
+   articles as plain ``<html lang="ja">`` pages (``search_quality.stock_site``), indexed by the
+   stock binary (timed), and the same queries through its own ``pagefind.search()`` in an
+   opened page: submit → the first ten results' data (title, excerpt) loaded, and the bytes
+   of a first search in a fresh context.
 """
 
 from __future__ import annotations
@@ -190,17 +197,100 @@ def measure_browser(base: str) -> dict:
     return {"warm_ms": warm, "cold_ms": cold, "transfer": transfer}
 
 
+STOCK_PAGE = """<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>stock search</title></head><body>
+<script type="module">
+const pagefind = await import("./pagefind/pagefind.js");
+await pagefind.init();
+// submit → the first ten results with their data (what a result list shows)
+window.stockFirst = async (q) => {
+  const start = performance.now();
+  const found = await pagefind.search(q);
+  await Promise.all(found.results.slice(0, 10).map((r) => r.data()));
+  return performance.now() - start;
+};
+window.stockReady = true;
+const q = new URLSearchParams(location.search).get("q");
+if (q) window.stockFirst(q).then(() => { window.stockDone = true; });
+</script></body></html>
+"""
+
+
+def stock(content: Path) -> tuple[Path, float]:
+    """The archive as plain pages indexed by stock Pagefind extended; seconds it took."""
+    import pagefind_bin_extended
+    from search_quality import stock_site
+
+    from cio_forum_site.content.files import load_archive
+    from cio_forum_site.search import documents
+    from cio_forum_site.site.archive import make_archive
+
+    articles, _ = load_archive(content)
+    docs = documents(make_archive(articles))
+    folder = WORK / f"stock{len(docs)}"
+    start = time.perf_counter()
+    stock_site(folder, docs, pagefind_bin_extended.get_executable())
+    seconds = time.perf_counter() - start
+    (folder / "stock-search.html").write_text(STOCK_PAGE, "utf-8")
+    return folder, seconds
+
+
+def measure_stock(base: str) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    warm, transfer = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(base + "stock-search.html")
+            page.wait_for_function("window.stockReady === true")
+            page.wait_for_load_state("networkidle")
+            for q in QUERIES:
+                warm.append(page.evaluate("(q) => window.stockFirst(q)", q))
+            for q in QUERIES:
+                context = browser.new_context()
+                tab = context.new_page()
+                CountingHandler.log.clear()
+                tab.goto(base + "stock-search.html?q=" + quote(q))
+                tab.wait_for_function("window.stockDone === true", timeout=60_000)
+                sent = [(path, n) for path, n in CountingHandler.log if path.startswith("/pagefind/")]
+                transfer.append({"query": q, "search": sum(n for _, n in sent)})
+                context.close()
+        finally:
+            browser.close()
+    return {"warm_ms": warm, "transfer": transfer}
+
+
+def report_latency(title: str, m: dict) -> None:
+    print(f"\n{title}: latency, {len(QUERIES)} queries, submit → first results (ms):")
+    cold = m.get("cold_ms") or [float("nan")] * len(QUERIES)
+    for q, w, c in zip(QUERIES, m["warm_ms"], cold, strict=True):
+        print(f"  {w:7.0f} {c:7.0f}  {q}")
+    print(f"  median {statistics.median(m['warm_ms']):.0f} ms with the page open")
+    search = [t["search"] for t in m["transfer"]]
+    print(f"  first-search transfer (search files): median {statistics.median(search) / 1000:.1f} KB,"
+          f" max {max(search) / 1000:.1f} KB")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--articles", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-build", action="store_true", help="reuse the last build")
+    parser.add_argument("--no-stock", action="store_true", help="without stock Pagefind")
     args = parser.parse_args(argv)
+    print(f"yardstick: markdown-it, 1,000 renders of 8.7 KB: {machine_speed():.2f} s")
+    for n in args.articles:
+        print(f"\n==== {n} articles ====")
+        bench(n, args)
+    return 0
 
-    content = synthetic_archive(args.articles)
-    out = WORK / f"site{args.articles}"
+
+def bench(n: int, args) -> None:
+    content = synthetic_archive(n)
+    out = WORK / f"site{n}"
     if not args.skip_build:
-        print(f"yardstick: markdown-it, 1,000 renders of 8.7 KB: {machine_speed():.2f} s")
         times = time_builds(content, out, args.runs)
 
         def runs(key: str) -> str:
@@ -208,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             return (f"median {statistics.median(values):5.2f} s"
                     f"  (runs {', '.join(f'{t:.2f}' for t in values)})")
 
-        print(f"indexing, {args.articles} articles, `cio-forum-site build` in a fresh process:")
+        print(f"indexing, {n} articles, `cio-forum-site build` in a fresh process:")
         print(f"  without search (--no-search)        {runs('without')}")
         print(f"  with search, empty cache (--no-cache) {runs('cold')}")
         print(f"  with search, cache of the last build  {runs('warm')}")
@@ -220,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         m = measure_browser(base)
     finally:
         server.shutdown()
-    print(f"\nlatency, {len(QUERIES)} queries, submit → results shown (ms):")
+    print(f"\nlatency, {len(QUERIES)} queries, submit → results shown (ms; page open, new tab):")
     for q, w, c in zip(QUERIES, m["warm_ms"], m["cold_ms"], strict=True):
         print(f"  {w:7.0f} {c:7.0f}  {q}")
     print(f"  median {statistics.median(m['warm_ms']):.0f} ms with the page open;"
@@ -233,7 +323,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  median {statistics.median(search) / 1000:.1f} KB, max {max(search) / 1000:.1f} KB"
           " (search files); page and CSS add"
           f" {statistics.median(t['total'] - t['search'] for t in m['transfer']) / 1000:.1f} KB")
-    return 0
+    if args.no_stock:
+        return
+    folder, seconds = stock(content)
+    print(f"\nstock Pagefind extended: indexing the {n} pages took {seconds:.2f} s")
+    server, base = serve(folder)
+    try:
+        report_latency("stock Pagefind extended", measure_stock(base))
+    finally:
+        server.shutdown()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import random
 import re
 import sys
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from conftest import FIXTURES, TEMPLATES
@@ -467,3 +467,135 @@ def test_the_status_counts_the_articles_that_match(served, page, truth):
         assert page.locator("#search-results > li").count() == want
     assert wrong == []
     assert any(len(truth(q)) > 10 for q, f in rows if f == "exact")  # counted before read
+
+
+def expected_order(docs, truth: Truth, query: str) -> list[str]:
+    """The ranking, from the text as MeCab cuts it: per part, 2 when its words are words of
+    the head, 1 when each of them is said 3 times or more in the body; then newer first."""
+    import fugashi
+
+    tagger = fugashi.Tagger("-Owakati")
+
+    def words(paragraphs: list[str]) -> list[str]:
+        return [w for p in paragraphs for w in tagger.parse(normalize(p)).split()]
+
+    weight = {}
+    for index, doc in enumerate(docs):
+        if doc.url not in truth(query):
+            continue
+        head = set(words(doc.paragraphs()[:doc.head_size]))
+        body = words(doc.paragraphs()[doc.head_size:])
+        score = 0
+        for part in query_parts(query):
+            mine = tagger.parse(part).split()
+            score += 2 * all(w in head for w in mine)
+            score += all(body.count(w) >= 3 for w in mine)
+        weight[doc.url] = (-score, index)
+    return sorted(weight, key=weight.get)
+
+
+def test_results_rank_by_where_the_words_are(served, page, truth):
+    """The ranking set: title, participants, topics and municipalities before the body; then
+    words said often; then the newer first."""
+    base, _ = served
+    docs = fixture_documents()
+    page.goto(base + "search/")
+    wrong = []
+    for (query,) in load_table("ranking.tsv"):
+        want = [PREFIX + u for u in expected_order(docs, truth, query)]
+        got = search(page, query)
+        if got != want:
+            wrong.append((query, got, want))
+    assert wrong == []
+    # a participant's surname: where they took part before where they are only mentioned
+    got = search(page, "五十嵐")  # took part in 0102; mentioned in 0114, which is newer
+    took_part = {d.url for d in docs if any(p.startswith("五十嵐 ") for p in d.participants)}
+    k = len(took_part)
+    assert {u.removeprefix(PREFIX) for u in got[:k]} == took_part and len(got) > k
+    # テレワーク: the articles whose 議題 has it first
+    got = search(page, "テレワーク")
+    assert {u.removeprefix(PREFIX) for u in got[:2]} == {
+        d.url for d in docs if any("テレワーク" in normalize(t) for t in d.topics)}
+
+
+def test_a_query_that_finds_nothing_offers_one_that_does(served, page):
+    """The suggestion set: a query one character away from words of the archive offers the
+    query put right, as a link in the status line that runs it."""
+    base, _ = served
+    page.goto(base + "search/")
+    wrong = []
+    for query, offered in load_table("suggestions.tsv"):
+        assert search(page, query) == []
+        links = page.locator("#search-status a[data-suggestion]")
+        got = links.all_inner_texts()
+        if got != ([offered] if offered else []):
+            wrong.append((query, got, offered))
+        elif offered:
+            assert f"「{offered}」で検索" in page.inner_text("#search-status")
+            href = links.first.get_attribute("href")
+            assert href == "?" + urlencode({"q": offered})
+    assert wrong == []
+    # the link runs the search it offers
+    search(page, "薬師時")
+    page.click("#search-status a[data-suggestion]")
+    wait_for_results(page, "薬師寺")
+    assert page.input_value("#search-q") == "薬師寺"
+    assert page.locator("#search-results > li").count() == 5
+
+
+def said_by(docs) -> dict[str, list[tuple[str, str]]]:
+    """url → [(paragraph, speaker's name)] for every paragraph said by a participant."""
+    from cio_forum_site.search.documents import body_turns
+
+    return {d.url: [(p, who.name) for p, who in body_turns(d.article) if who] for d in docs}
+
+
+def test_excerpts_name_the_speaker_and_the_speaker_filter_keeps_their_words(served, page):
+    """The speaker set: an excerpt from a speaker turn names the speaker (名前（所属・役職）);
+    the 発言者 filter finds the articles where that participant says the query."""
+    base, _ = served
+    docs = fixture_documents()
+    turns = said_by(docs)
+    labels = {}
+    for d in docs:
+        for p in d.article.participants:
+            labels[p.name] = p
+    page.goto(base + "search/")
+    named = 0
+    for query in ("ゼロトラスト", "セキュリティ", "人材育成", "窓口"):
+        search(page, query)
+        for hit in page.locator("#search-results > li").all():
+            url = hit.locator("h2 a").evaluate("a => a.href").removeprefix(base)
+            pieces = [p for p in hit.locator(".card-summary").inner_text().split("…") if p]
+            speaker = hit.locator(".search-speaker")
+            if speaker.count():
+                named += 1
+                label = speaker.inner_text().removeprefix("発言: ")
+                name = label.split("（")[0]
+                person = labels[name]
+                assert label == f"{name}（{person.organization}{person.role or person.position}）"
+                assert all(any(piece in p for p, who in turns[url] if who == name)
+                           for piece in pieces), (query, label, pieces)
+            else:  # not from a turn: from the title, a heading, a question or prose
+                assert not any(all(piece in p for piece in pieces) for p, _ in turns[url]
+                               if len(pieces[0]) > 20), (query, pieces)
+    assert named >= 5
+    wrong = []
+    for speaker, query in load_table("speakers.tsv"):
+        want = {d.url for d in docs if any(
+            normalize(query) in normalize(p) for p, who in turns[d.url] if who == speaker)}
+        page.goto(base + "search/?" + urlencode({"speaker": speaker, "q": query}))
+        wait_for_results(page, query)
+        while page.is_visible("#search-more"):
+            page.click("#search-more")
+            page.wait_for_function(
+                "document.getElementById('search-results').getAttribute('aria-busy') === 'false'")
+        got = {u.removeprefix(PREFIX) for u in page.eval_on_selector_all(
+            "#search-results a", "links => links.map(a => new URL(a.href).pathname)")}
+        if got != want:
+            wrong.append((speaker, query, sorted(want - got), sorted(got - want)))
+        assert page.input_value("select[name=speaker]") == speaker
+        for label in page.locator(".search-speaker").all_inner_texts():
+            if query:
+                assert label.startswith(f"発言: {speaker}（"), label
+    assert wrong == []

@@ -23,7 +23,7 @@ from cio_forum_site.search.documents import (
     plain_paragraphs,
     plain_text,
 )
-from cio_forum_site.search.indexer import EVERY, MARKER, PAIR, token_keys
+from cio_forum_site.search.indexer import EVERY, HEAD, MARKER, OFTEN, PAIR, token_keys
 from cio_forum_site.search.text import contains_all, normalize, query_parts
 
 sys.path.insert(0, str(FIXTURES / "search"))
@@ -197,6 +197,18 @@ def test_an_article_is_indexed_by_its_tokens_suffixes_and_pairs():
     assert "人材" + PAIR + "の" not in keyset  # no pairs with all-hiragana tokens
     assert {"ガバメント", "クラウド", "の"} <= set(words.split(" "))
     assert not any(MARKER in w or PAIR in w for w in words.split(" "))
+
+
+def test_words_of_the_head_and_words_said_often_get_ranking_keys():
+    """Title, participants, topics and municipalities (the head) weigh more than the body;
+    a word said three times or more in the body, more than one said once."""
+    doc = next(d for d in fixture_documents() if d.url == "articles/0102-musashino/")
+    [(_, (keys, _), _)] = indexer._Tokenizer().analyse([doc])
+    keyset = set(keys.split(" "))
+    assert {"五十嵐" + HEAD, "テレワーク" + HEAD, "武蔵野" + HEAD, "トラスト" + HEAD} <= keyset
+    assert "吉祥寺" in keyset and "吉祥寺" + HEAD not in keyset  # said in the body only
+    assert {"テレワーク" + OFTEN, "トラスト" + OFTEN} <= keyset
+    assert "吉祥寺" + OFTEN not in keyset
 
 
 def test_pagefind_gets_the_title_date_municipalities_filters_and_sort_of_an_article():

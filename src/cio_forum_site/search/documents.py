@@ -9,7 +9,7 @@ from functools import cached_property
 
 from markdown_it import MarkdownIt
 
-from cio_forum_site.content.model import Article, Heading, Prose, Question, Turn
+from cio_forum_site.content.model import Article, Heading, Participant, Prose, Question, Turn
 from cio_forum_site.site.archive import Archive
 
 _md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -38,6 +38,13 @@ class SearchDocument:
     def paragraphs(self) -> list[str]:
         """The searchable text, one paragraph per item: what a query must be found in."""
         return self._paragraphs
+
+    @cached_property
+    def head_size(self) -> int:
+        """How many of the paragraphs come before the body: the title, participants,
+        topics (議題) and municipalities, which weigh more in the ranking."""
+        items = [self.title, *self.participants, *self.topics, *self.municipalities]
+        return len([p for p in items if p.strip()])
 
     @cached_property
     def _paragraphs(self) -> list[str]:  # made once: for the keys and for the text record
@@ -73,15 +80,35 @@ def document(archive: Archive, article: Article) -> SearchDocument:
 def body_paragraphs(article: Article) -> Iterator[str]:
     """The body as the page shows it: headings, prose, questions, and each speaker turn
     as the speaker's name followed by what they said."""
+    for paragraph, _ in body_turns(article):
+        yield paragraph
+
+
+def body_turns(article: Article) -> Iterator[tuple[str, Participant | None]]:
+    """Each paragraph of ``body_paragraphs`` with the participant who says it (None for
+    headings, prose, questions and the speakers' names)."""
     for block in article.blocks:
         if isinstance(block, Heading):
-            yield block.text
+            yield block.text, None
         elif isinstance(block, Turn):
             person = article.participant(block.speaker)
-            yield person.name if person else block.speaker
-            yield from plain_text(block.markdown)
+            yield (person.name if person else block.speaker), None
+            for paragraph in plain_text(block.markdown):
+                yield paragraph, person
         elif isinstance(block, Prose | Question):
-            yield from plain_text(block.markdown)
+            for paragraph in plain_text(block.markdown):
+                yield paragraph, None
+
+
+def speaker_label(person: Participant) -> str:
+    """How an excerpt names a speaker: 五十嵐 拓真（武蔵野市CIO）."""
+    affiliation = person.organization + (person.role or person.position)
+    return f"{person.name}（{affiliation}）" if affiliation else person.name
+
+
+def speakers(article: Article) -> list[str]:
+    """The names of the participants who speak in the article, in order of appearance."""
+    return list(dict.fromkeys(p.name for _, p in body_turns(article) if p is not None))
 
 
 # What can make Markdown more than paragraphs of text: characters that start inline markup

@@ -11,7 +11,10 @@ What lands in ``<site>/pagefind/``:
   - every proper suffix of a token followed by ``MARKER``: ``メントᚠ``, ``ントᚠ``, ``トᚠ``;
   - every pair of adjacent tokens (neither of them all hiragana) joined by ``PAIR``:
     ``人材ᚡ育成``, ``ガバメントᚡクラウド``;
-  - ``EVERY``, which every article has (to list articles by filter or by date cheaply).
+  - ``EVERY``, which every article has (to list articles by filter or by date cheaply);
+  - for the ranking: every run of a token of the title, participants, topics (議題) or
+    municipalities followed by ``HEAD`` (``真柴ᚣ``), and every run of a token that occurs
+    ``MANY`` times or more in the body followed by ``OFTEN`` (``テレワークᚤ``).
 
   An exact (quoted) Pagefind search for ``x`` finds the articles with the token ``x``; for
   ``xᚠ`` those with a token that ends with ``x``; for ``aᚡb`` those where ``b`` follows
@@ -53,7 +56,7 @@ from pathlib import Path
 
 from cio_forum_site.search import cache, readings
 from cio_forum_site.search.bundle import UnexpectedBundle, stabilize_files
-from cio_forum_site.search.documents import SearchDocument
+from cio_forum_site.search.documents import SearchDocument, body_turns, speaker_label, speakers
 from cio_forum_site.search.pagefind import (
     PagefindError,
     PagefindService,
@@ -68,6 +71,9 @@ _HIRAGANA = re.compile(r"[\u3041-\u309f]+")
 MARKER = "\u16a0"  # ᚠ ends every suffix key (runic letters: no Japanese text has them)
 PAIR = "\u16a1"  # ᚡ joins the two tokens of a pair key
 EVERY = "\u16a2"  # ᚢ: the key every article has
+HEAD = "\u16a3"  # ᚣ ends a word of the title, participants, topics or municipalities
+OFTEN = "\u16a4"  # ᚤ ends a word found MANY times or more in the body
+MANY = 3
 FORMAT_VERSION = 1
 STOP_FRACTION = 0.5  # a key in more than this share of the articles is not indexed …
 STOP_MIN_DOCS = 20  # … once there are at least this many articles
@@ -144,6 +150,8 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         "marker": MARKER,
         "pair": PAIR,
         "every": EVERY,
+        "head": HEAD,
+        "often": OFTEN,
         "documents": n,
         "buckets": len(lexicon),
         "readingBuckets": len(yomi),
@@ -271,7 +279,7 @@ class _Feed:
 def pagefind_fields(doc: SearchDocument) -> dict:
     """Meta (shown with a result), filters and sort of a document's Pagefind record."""
     filters = {"municipality": list(doc.municipalities), "fiscal_year": [doc.fiscal_year],
-               "kind": [doc.kind], "tag": list(doc.tags)}
+               "kind": [doc.kind], "tag": list(doc.tags), "speaker": speakers(doc.article)}
     return {
         "meta": {"title": doc.title, "date": doc.date_wareki,
                  "municipalities": "・".join(doc.municipalities)},
@@ -457,19 +465,22 @@ class _Tokenizer:
         less often between MeCab's large tables (a 69 MB cost matrix) and Python's objects
         keeps more of each in the processor's caches: at 1,000 articles, tokenizing took
         3.8–3.9 s in batches of 16, 4.6–5.3 s in batches of 4, 5.3–5.6 s one by one."""
-        # MeCab treats the line breaks between paragraphs as boundaries.
-        texts = ["\n".join(normalize(p) for p in doc.paragraphs()) for doc in docs]
-        keys = [cache.text_key(text) for text in texts]
+        # MeCab treats the line breaks between paragraphs as boundaries; the head (title,
+        # people, topics, municipalities) is cut apart from the body.
+        texts = [head_and_body(doc) for doc in docs]
+        keys = [cache.text_key(f"{head}\x1d{body}") for head, body in texts]
         entries = [self.cached.get(key) for key in keys]
-        cut = {j: self.tagger.parse(texts[j]) for j, entry in enumerate(entries) if entry is None}
+        cut = {j: (self.tagger.parse(texts[j][0]), self.tagger.parse(texts[j][1]))
+               for j, entry in enumerate(entries) if entry is None}
         return [(key, entry, False) if entry is not None else (key, self.keys(cut[j]), True)
                 for j, (key, entry) in enumerate(zip(keys, entries, strict=True))]
 
-    def keys(self, cut: str) -> cache.Entry:
-        """The index keys of a text as MeCab cut it (tokens separated by spaces) and its
-        words (runs of letters and digits), each space-separated, in order of first
-        appearance."""
-        tokens = cut.split()
+    def keys(self, cut: tuple[str, str]) -> cache.Entry:
+        """The index keys of a text as MeCab cut it (its head and its body, tokens separated
+        by spaces) and its words (runs of letters and digits), each space-separated, in
+        order of first appearance."""
+        head, body = cut[0].split(), cut[1].split()
+        tokens = head + body
         distinct = dict.fromkeys(tokens)
         for token in distinct.keys() - self.known.keys():
             keys, first, last = token_keys(token)
@@ -485,14 +496,26 @@ class _Tokenizer:
         keys.update(dict.fromkeys(left[a] + PAIR + right[b] for a, b in dict.fromkeys(
             pairwise(tokens)) if a in left and b in right))
         keys[EVERY] = None
+        keys.update((run + HEAD, None) for token in dict.fromkeys(head)
+                    for run in self.runs[token])
+        keys.update((run + OFTEN, None) for token, n in Counter(body).items() if n >= MANY
+                    for run in self.runs[token])
         return " ".join(keys), " ".join(runs)
+
+
+def head_and_body(doc: SearchDocument) -> tuple[str, str]:
+    """The normalized text MeCab cuts: the head (title, participants, topics,
+    municipalities) and the body, paragraphs separated by line breaks."""
+    paragraphs = [normalize(p) for p in doc.paragraphs()]
+    return "\n".join(paragraphs[:doc.head_size]), "\n".join(paragraphs[doc.head_size:])
 
 
 def text_record(doc: SearchDocument) -> dict:
     """What the browser needs to check a match and show a result."""
     paragraphs = doc.paragraphs()
-    fields = len(paragraphs) - len([p for p in doc.body_text.split("\n") if p.strip()])
+    fields = doc.head_size
     return {
+        **turns_record(doc),
         "url": doc.url,
         "title": doc.title,
         "date": doc.date_wareki,
@@ -502,6 +525,29 @@ def text_record(doc: SearchDocument) -> dict:
         "body": fields,  # paragraphs[body:] are the body; before it, title, people, topics
         "text": paragraphs,
     }
+
+
+def turns_record(doc: SearchDocument) -> dict:
+    """Who says what: ``turns`` [[first, end, speaker], …] — body paragraphs
+    ``text[first:end]`` are said by ``speakers[speaker]``: [name, label]."""
+    people: dict[str, int] = {}
+    labels: list[list[str]] = []
+    turns: list[list[int]] = []
+    at = doc.head_size
+    for paragraph, person in body_turns(doc.article):
+        if not paragraph.strip():
+            continue
+        if person is not None:
+            if person.name not in people:
+                people[person.name] = len(labels)
+                labels.append([person.name, speaker_label(person)])
+            who = people[person.name]
+            if turns and turns[-1][1] == at and turns[-1][2] == who:
+                turns[-1][1] = at + 1
+            else:
+                turns.append([at, at + 1, who])
+        at += 1
+    return {"turns": turns, "speakers": labels}
 
 
 # ---- lexicon --------------------------------------------------------------------------------

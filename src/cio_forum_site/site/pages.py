@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cio_forum_site.content.model import Article, Heading
+from cio_forum_site.content.model import Article, Heading, Turn
 from cio_forum_site.content.municipalities import KINDS, Municipality, all_municipalities
 from cio_forum_site.site.archive import Archive
 from cio_forum_site.site.body import LazyBody
@@ -288,8 +288,20 @@ def search_page(archive: Archive) -> Route:
             "municipalities": tuple(m.name for m in archive.municipalities_with_articles()),
             "fiscal_years": years,
             "tags": tuple(t.name for t in archive.tags),
+            "speakers": speakers_of(archive),
         },
     })
+
+
+def speakers_of(archive: Archive) -> tuple[str, ...]:
+    """Everyone who speaks in some article (the 発言者 filter), by reading when known."""
+    people: dict[str, str] = {}
+    for article in archive.articles:
+        speaking = {turn.speaker for turn in article.blocks if isinstance(turn, Turn)}
+        for p in article.participants:
+            if p.speaker in speaking:
+                people[p.name] = max(people.get(p.name, ""), p.kana)
+    return tuple(sorted(people, key=lambda name: (not people[name], people[name], name)))
 
 
 def not_found_page() -> Route:

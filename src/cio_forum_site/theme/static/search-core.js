@@ -395,6 +395,24 @@ export function combine(part, steps, look, lookPair) {
 
 // ---- matching and excerpts ----------------------------------------------------------------
 
+/** The paragraph an excerpt is cut from: one with the longest part, in the body before
+ *  the title and the people, a sentence (40 characters or more) before a heading; -1 when
+ *  no paragraph has a part. */
+export function pickParagraph(normalized, body, parts) {
+  const keys = [...normalized.keys()];
+  const order = keys.filter((k) => k >= body).concat(keys.filter((k) => k < body));
+  let pick = -1;
+  for (const part of [...parts].sort((a, b) => b.length - a.length)) {
+    for (const k of order) {
+      if (normalized[k].indexOf(part) < 0) continue;
+      if (pick < 0) pick = k;
+      if (normalized[k].length >= 40) return k;
+    }
+    if (pick >= 0) return pick;
+  }
+  return pick;
+}
+
 /** Whether every part occurs in the article (its paragraphs, normalized). */
 export function matches(normalizedParagraphs, parts) {
   return parts.every((part) => normalizedParagraphs.some((p) => p.includes(part)));
@@ -412,22 +430,10 @@ export function escapeHtml(text) {
  *  normalized forms, ``body`` the index of the first body paragraph: the body is preferred
  *  over the title and the people, and a sentence over a heading. */
 export function excerpt(paragraphs, normalized, body, parts, length = 110) {
-  const keys = [...paragraphs.keys()];
-  const order = keys.filter((k) => k >= body).concat(keys.filter((k) => k < body));
-  let pick = -1;
-  let at = -1;
-  for (const part of [...parts].sort((a, b) => b.length - a.length)) {
-    for (const k of order) {
-      const found = normalized[k].indexOf(part);
-      if (found < 0) continue;
-      if (pick < 0) [pick, at] = [k, found];
-      if (normalized[k].length >= 40) {
-        [pick, at] = [k, found];
-        break;
-      }
-    }
-    if (pick >= 0) break;
-  }
+  const pick = pickParagraph(normalized, body, parts);
+  const longest = [...parts].sort((a, b) => b.length - a.length);
+  const at = pick < 0 ? -1
+    : normalized[pick].indexOf(longest.find((p) => normalized[pick].includes(p)));
   if (pick < 0) {
     const first = paragraphs[body] ?? paragraphs[0] ?? "";
     return escapeHtml(first.slice(0, length)) + (first.length > length ? "…" : "");
@@ -465,4 +471,54 @@ export function excerpt(paragraphs, normalized, body, parts, length = 110) {
   html += escapeHtml(source.slice(cursor, end > start ? to(end) : cursor));
   if (end < norm.length) html += "…";
   return html;
+}
+
+// ---- suggestions ------------------------------------------------------------------------------
+
+/** Strings one character away from ``part`` (a character changed, added or left out)
+ *  that put a word of the lexicon (of two characters or more) where the part has a typo:
+ *  宮阪 → 宮坂, 国分時 → 国分寺, 人財育成 → 人材育成. A changed character first, then one
+ *  left out, then one added; the most frequent word first; at most ``limit``. Only the
+ *  lexicon buckets of the part's own characters are consulted. */
+const LEFT_OUT = 100000; // after every changed character
+const ADDED = 200000;
+
+export function nearStrings(part, lexicon, limit = 6) {
+  const found = new Map(); // string → cost of the word that made it
+  const offer = (text, cost) => {
+    if (text !== part && !(found.get(text) <= cost)) found.set(text, cost);
+  };
+  for (let o = 0; o < part.length; o++) {
+    for (const w of lexicon.byFirst.get(part[o]) || []) {
+      if (w.length < 2) continue;
+      const cost = lexicon.words.get(w);
+      const span = part.slice(o, o + w.length);
+      if (span.length === w.length && differsByOne(span, w)) {
+        offer(part.slice(0, o) + w + part.slice(o + w.length), cost); // changed
+      }
+      const shorter = part.slice(o, o + w.length - 1);
+      if (w.length >= 3 && shorter.length === w.length - 1 && dropsOne(w, shorter)) {
+        offer(part.slice(0, o) + w + part.slice(o + w.length - 1), LEFT_OUT + cost);
+      }
+      const longer = part.slice(o, o + w.length + 1);
+      if (longer.length === w.length + 1 && dropsOne(longer, w)) {
+        offer(part.slice(0, o) + w + part.slice(o + w.length + 1), ADDED + cost);
+      }
+    }
+  }
+  return [...found].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, limit).map(([text]) => text);
+}
+
+function differsByOne(a, b) {
+  let diff = 0;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k] && ++diff > 1) return false;
+  return diff === 1;
+}
+
+/** ``short`` is ``long`` with one character left out. */
+function dropsOne(long, short) {
+  let k = 0;
+  while (k < short.length && long[k] === short[k]) k++;
+  return long.slice(k + 1) === short.slice(k);
 }

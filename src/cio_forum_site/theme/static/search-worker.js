@@ -8,8 +8,8 @@
 // Messages out: {type: "results", id, results, complete, known, exact}  or  {type: "error", …}
 
 import {
-  Lexicon, Readings, combine, excerpt, intersect, normalize, pairsOf, plan, queryParts,
-  readingAlternatives, segment, union,
+  Lexicon, Readings, combine, excerpt, intersect, nearStrings, normalize, pairsOf, plan,
+  pickParagraph, queryParts, readingAlternatives, segment, union,
 } from "./search-core.js";
 
 let bundle = ""; // absolute URL of the Pagefind bundle, ending in "/"
@@ -214,6 +214,43 @@ function marksIn(pageId, normalized, parts) {
   return texts;
 }
 
+// ---- suggestions ------------------------------------------------------------------------------
+
+/** For a query that finds nothing: the same query with one part put right — a part one
+ *  character away from words of the archive (``nearStrings``) — that finds something.
+ *  Null when there is none. */
+async function suggestion(env, texts, options) {
+  for (let k = 0; k < texts.length; k++) {
+    const part = texts[k];
+    await env.lexicon.ensure(part);
+    const near = nearStrings(part, env.lexicon);
+    for (const text of near) {
+      const query = texts.map((t, j) => (j === k ? text : t));
+      if (await hasResults(env, query, options)) return query.join(" ");
+    }
+  }
+  return null;
+}
+
+/** Whether every part of ``query`` occurs in some article (reads candidates until one
+ *  matches; at most a page of them). */
+async function hasResults(env, query, options) {
+  let ids = null;
+  const parts = [];
+  for (const text of query) {
+    const part = await partOf(env, text, options);
+    parts.push(part);
+    ids = intersect(ids, part.ids);
+    if (ids && ids.size === 0) return false;
+  }
+  const order = ids === null ? [] : [...ids].slice(0, BATCH);
+  for (const pageId of order) {
+    const record = await text(env, pageId);
+    if (marksIn(pageId, record.normalized, parts)) return true;
+  }
+  return false;
+}
+
 // ---- a search ---------------------------------------------------------------------------------
 
 async function run(message) {
@@ -221,8 +258,9 @@ async function run(message) {
   const { id, query, filters, sort, limit } = message;
   const options = {};
   if (filters && Object.keys(filters).length) options.filters = filters;
+  const speaker = (filters && filters.speaker) || "";
   const texts = queryParts(query);
-  const state = { id, parts: [], order: [], next: 0, results: [], sure: new Set() };
+  const state = { id, parts: [], order: [], next: 0, results: [], sure: new Set(), speaker };
   current = state;
   if (!texts.length && !options.filters) {
     post(state, true);
@@ -241,26 +279,55 @@ async function run(message) {
   if (current !== state) return;
 
   if (ids && ids.size === 0) {
+    if (texts.length) state.suggestion = await suggestion(env, texts, options);
     post(state, true);
     return;
   }
-  // The order: Pagefind's ranking for the query's tokens, or by date. EVERY is the key all
+  // The order: by date, or by where the words are (then by date). EVERY is the key all
   // articles have: searching for it lists them (by filter, by date) from one small chunk.
   const every = env.manifest.every;
   const byDate = await lookupOrder(env, every, { ...options, sort: { date: sort === "old" ? "asc" : "desc" } });
-  let order = byDate;
+  const order = ids === null ? byDate : byDate.filter((x) => ids.has(x));
   if (sort !== "new" && sort !== "old" && texts.length) {
-    const pieces = [];
-    for (const part of state.parts) {
-      for (const alt of part.alts) pieces.push(...segment(alt.text, env.lexicon));
-    }
-    const ranked = await lookupOrder(env, pieces.join(" "), options);
-    const seen = new Set(ranked);
-    order = ranked.concat(byDate.filter((x) => !seen.has(x)));
+    const weight = await weights(env, state.parts, options);
+    const at = new Map(order.map((x, k) => [x, k]));
+    order.sort((a, b) => (weight.get(b) || 0) - (weight.get(a) || 0) || at.get(a) - at.get(b));
   }
-  state.order = ids === null ? order : order.filter((x) => ids.has(x));
-  state.sure = sure || new Set();
+  state.order = order;
+  state.sure = speaker ? new Set() : sure || new Set(); // a speaker's words: read to know
   await fill(env, state, limit);
+}
+
+/** The ranking: per part, 2 for an article with it in the title, participants, topics or
+ *  municipalities (the head), 1 for one that says it MANY times or more (indexer.py); the
+ *  newer first among equals (the order they come in). */
+async function weights(env, parts, options) {
+  const weight = new Map();
+  const add = (ids, w) => { for (const x of ids || []) weight.set(x, (weight.get(x) || 0) + w); };
+  for (const part of parts) {
+    let head = new Set();
+    let often = new Set();
+    for (const alt of part.alts) {
+      head = union(head, await fieldIds(env, alt.text, env.manifest.head, options));
+      often = union(often, await fieldIds(env, alt.text, env.manifest.often, options));
+    }
+    add(head, 2);
+    add(often, 1);
+  }
+  return weight;
+}
+
+/** The articles that have every word of ``text`` marked with ``mark`` (none when a word
+ *  is not a word of the lexicon, or its key was left out). */
+async function fieldIds(env, text, mark, options) {
+  if (!mark) return new Set();
+  let ids = null;
+  for (const word of segment(text, env.lexicon)) {
+    if (!env.lexicon.hasWord(word) || env.stop.has(word + mark)) return new Set();
+    ids = intersect(ids, (await lookup(env, `"${word}${mark}"`, options)).ids);
+    if (ids.size === 0) break;
+  }
+  return ids || new Set();
 }
 
 async function lookupOrder(env, term, options) {
@@ -284,11 +351,25 @@ async function fill(env, state, limit) {
     const records = await Promise.all(batch.map((pageId) => text(env, pageId)));
     if (current !== state) return;
     records.forEach((record, k) => {
-      const marks = marksIn(batch[k], record.normalized, state.parts);
-      if (marks) state.results.push(result(record, marks));
+      const normalized = state.speaker ? said(record, state.speaker) : record.normalized;
+      const marks = marksIn(batch[k], normalized, state.parts);
+      if (marks) state.results.push(result(record, normalized, marks));
     });
   }
+  if (state.next >= state.order.length && !state.results.length && state.parts.length) {
+    state.suggestion = await suggestion(env, state.parts.map((p) => p.text), {});
+  }
   post(state, state.next >= state.order.length);
+}
+
+/** The normalized paragraphs with only what ``name`` says left in them. */
+function said(record, name) {
+  const who = record.speakers.findIndex(([n]) => n === name);
+  const out = record.normalized.map(() => "");
+  for (const [first, end, speaker] of record.turns) {
+    if (speaker === who) for (let k = first; k < end; k++) out[k] = record.normalized[k];
+  }
+  return out;
 }
 
 async function text(env, pageId) {
@@ -301,15 +382,18 @@ async function text(env, pageId) {
   return env.texts.get(pageId);
 }
 
-function result(record, parts) {
+function result(record, normalized, parts) {
+  const at = pickParagraph(normalized, record.body, parts);
+  const turn = record.turns.find(([first, end]) => first <= at && at < end);
   return {
+    speaker: turn ? record.speakers[turn[2]][1] : "",
     url: record.url,
     title: record.title,
     date: record.date,
     iso: record.iso,
     kind: record.kind,
     municipalities: record.municipalities,
-    excerpt: excerpt(record.text, record.normalized, record.body, parts),
+    excerpt: excerpt(record.text, normalized, record.body, parts),
   };
 }
 
@@ -320,6 +404,7 @@ function post(state, complete) {
     id: state.id,
     results: state.results,
     complete, // every candidate has been read
+    suggestion: state.suggestion || null, // a query that finds something, when this finds nothing
     ...count(state),
   });
 }

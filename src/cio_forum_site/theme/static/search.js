@@ -16,7 +16,7 @@ const moreButton = document.getElementById("search-more");
 const root = new URL(form.dataset.searchRoot || "../", location.href);
 const bundle = new URL(form.dataset.searchBundle, location.href).href;
 
-const FIELDS = { municipality: "municipality", year: "fiscal_year", tag: "tag" };
+const FIELDS = { municipality: "municipality", year: "fiscal_year", tag: "tag", speaker: "speaker" };
 
 // An archive without articles has no index (Pagefind indexes nothing): nothing to start.
 const empty = form.dataset.searchEmpty === "true";
@@ -100,7 +100,14 @@ function render(message) {
     const text = document.createElement("p");
     text.className = "card-summary";
     text.innerHTML = r.excerpt; // built and escaped by search-core.js
-    li.append(meta, title, text);
+    li.append(meta, title);
+    if (r.speaker) {
+      const speaker = document.createElement("p");
+      speaker.className = "search-speaker";
+      speaker.textContent = `発言: ${r.speaker}`;
+      li.append(speaker);
+    }
+    li.append(text);
     return li;
   });
   list.replaceChildren(...items);
@@ -108,12 +115,32 @@ function render(message) {
   const count = message.exact ? `${message.count}件` : `約${message.count}件`;
   if (!message.results.length) {
     status.textContent = query ? `「${query}」を含む記事は見つかりませんでした。` : "見つかりませんでした。";
+    if (message.suggestion) status.append(suggestionLink(message.suggestion));
   } else {
     status.textContent = query ? `「${query}」を含む記事: ${count}` : `記事: ${count}`;
   }
   moreButton.hidden = message.complete;
   list.setAttribute("aria-busy", "false");
   performance.mark("search:shown");
+}
+
+/** 「<a data-suggestion href="?q=…">…</a>」で検索: a link that runs the suggested search. */
+function suggestionLink(suggested) {
+  const params = new URLSearchParams(location.search);
+  params.set("q", suggested);
+  const link = document.createElement("a");
+  link.dataset.suggestion = "";
+  link.href = `?${params}`;
+  link.textContent = suggested;
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    input.value = suggested;
+    start();
+    input.focus();
+  });
+  const offer = document.createDocumentFragment();
+  offer.append("「", link, "」で検索");
+  return offer;
 }
 
 if (worker) worker.onmessage = (event) => {
