@@ -79,12 +79,14 @@ def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_port}/"
 
 
-def synthetic_archive(n: int) -> Path:
-    folder = WORK / f"synth{n}"
+def synthetic_archive(n: int, vocabulary: str = "realistic") -> Path:
+    """The synthetic archive of ``n`` articles (``--vocabulary realistic``: nouns by their
+    real frequency, from wordfreq's Japanese list; ``pip install -e '.[bench]'``)."""
+    folder = WORK / f"synth-{vocabulary}-{n}"
     if not folder.is_dir() or len(list(folder.glob("*.md"))) != n:
         shutil.rmtree(folder, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "cio_forum_site.synthetic", str(n), str(folder)],
-                       check=True, cwd=ROOT)
+        subprocess.run([sys.executable, "-m", "cio_forum_site.synthetic", "--vocabulary",
+                        vocabulary, str(n), str(folder)], check=True, cwd=ROOT)
     return folder
 
 
@@ -227,7 +229,7 @@ def stock(content: Path) -> tuple[Path, float]:
 
     articles, _ = load_archive(content)
     docs = documents(make_archive(articles))
-    folder = WORK / f"stock{len(docs)}"
+    folder = WORK / f"stock-{content.name}"
     start = time.perf_counter()
     stock_site(folder, docs, pagefind_bin_extended.get_executable())
     seconds = time.perf_counter() - start
@@ -279,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-build", action="store_true", help="reuse the last build")
     parser.add_argument("--no-stock", action="store_true", help="without stock Pagefind")
+    parser.add_argument("--vocabulary", choices=("toy", "realistic"), default="realistic")
     args = parser.parse_args(argv)
     print(f"yardstick: markdown-it, 1,000 renders of 8.7 KB: {machine_speed():.2f} s")
     for n in args.articles:
@@ -288,8 +291,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def bench(n: int, args) -> None:
-    content = synthetic_archive(n)
-    out = WORK / f"site{n}"
+    content = synthetic_archive(n, args.vocabulary)
+    out = WORK / f"site-{args.vocabulary}-{n}"
     if not args.skip_build:
         times = time_builds(content, out, args.runs)
 
