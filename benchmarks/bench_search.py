@@ -9,14 +9,15 @@ first-search transfer, beside stock Pagefind extended on the same articles.
    (``--no-search``), with search and an empty cache (``--no-cache``: every article through
    MeCab), and with the cache the previous build left; reports the medians, what search
    adds in both cases, and MeCab alone over the same texts (the floor).
-2. Latency: serves the built site from a plain static server on 127.0.0.1 (no compression,
-   every byte counted), opens /search/ in headless Chromium and submits each of the 20
-   queries in turn; a query's time runs from the submit (performance mark ``search:start``)
-   to the moment its results are on the page (``search:shown``). Also the cold case: a new
-   browser context opening /search/?q=… (navigation start to ``search:shown``).
-3. Transfer: for each query, in a fresh browser context (empty cache), the bytes the server
-   sent for /search/?q=…: everything the search needed (Pagefind's JS, WebAssembly, index
-   chunks; our scripts, manifest, lexicon and article texts), and the page and CSS besides.
+2. First search (the issue's measure): serves the built site from a plain static server on
+   127.0.0.1 (no compression, every byte counted); for each of the 20 queries, a new browser
+   context opens /search/ in headless Chromium and waits until it is loaded (network idle:
+   Pagefind initialised), then the query is submitted; its time runs from the submit
+   (performance mark ``search:start``) to the moment its results are on the page
+   (``search:shown``), and its transfer is every byte the server sent meanwhile (manifest,
+   lexicon, index chunks, article texts). Also: the queries one after another on one open
+   page ("following").
+3. Opening /search/?q=… in a new context: the bytes of everything, the page and CSS apart.
 4. Stock Pagefind extended (``pagefind-bin-extended``, ``--no-stock`` skips it): the same
    articles as plain ``<html lang="ja">`` pages (``search_quality.stock_site``), indexed by the
    stock binary (timed), and the same queries through its own ``pagefind.search()`` in an
@@ -161,9 +162,13 @@ def wait_shown(page, query: str) -> None:
 
 
 def measure_browser(base: str) -> dict:
+    """Per query: ``first_ms``/``first_bytes``, the first search on an opened /search/ (a new
+    context: the page and Pagefind loaded, network idle; submit → results shown, and every
+    byte the server sent meanwhile); ``following_ms``, the queries one after another on one
+    open page; ``open``, a new context opening /search/?q=… (all bytes, page included)."""
     from playwright.sync_api import sync_playwright
 
-    warm, cold, transfer = [], [], []
+    first, first_bytes, following, opened = [], [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -171,32 +176,44 @@ def measure_browser(base: str) -> dict:
             page.goto(base + "search/")
             page.wait_for_load_state("networkidle")
             for q in QUERIES:
-                page.evaluate("performance.clearMarks()")
-                page.fill("#search-q", q)
-                page.press("#search-q", "Enter")
-                wait_shown(page, q)
-                warm.append(page.evaluate(
-                    """() => performance.getEntriesByName('search:shown').at(-1).startTime
-                             - performance.getEntriesByName('search:start').at(-1).startTime"""))
+                following.append(submit(page, q))
+            for q in QUERIES:
+                context = browser.new_context()
+                tab = context.new_page()
+                tab.goto(base + "search/")
+                tab.wait_for_load_state("networkidle")
+                CountingHandler.log.clear()
+                first.append(submit(tab, q))
+                first_bytes.append(list(CountingHandler.log))
+                context.close()
             for q in QUERIES:
                 context = browser.new_context()
                 tab = context.new_page()
                 CountingHandler.log.clear()
                 tab.goto(base + "search/?q=" + quote(q))
                 wait_shown(tab, q)
-                cold.append(tab.evaluate(
-                    "() => performance.getEntriesByName('search:shown').at(-1).startTime"))
                 sent = list(CountingHandler.log)
                 search_bytes = sum(n for path, n in sent
                                    if path.startswith("/pagefind/") or "/search" in path
                                    and path.endswith(".js"))
-                transfer.append({"query": q, "search": search_bytes,
-                                 "total": sum(n for _, n in sent), "requests": len(sent),
-                                 "files": sent})
+                opened.append({"search": search_bytes, "total": sum(n for _, n in sent),
+                               "requests": len(sent)})
                 context.close()
         finally:
             browser.close()
-    return {"warm_ms": warm, "cold_ms": cold, "transfer": transfer}
+    return {"first_ms": first, "first_bytes": first_bytes, "following_ms": following,
+            "open": opened}
+
+
+def submit(page, q: str) -> float:
+    """Submit ``q`` on the open search page; ms from submit to the results shown."""
+    page.evaluate("performance.clearMarks()")
+    page.fill("#search-q", q)
+    page.press("#search-q", "Enter")
+    wait_shown(page, q)
+    return page.evaluate(
+        """() => performance.getEntriesByName('search:shown').at(-1).startTime
+                 - performance.getEntriesByName('search:start').at(-1).startTime""")
 
 
 STOCK_PAGE = """<!doctype html>
@@ -238,9 +255,11 @@ def stock(content: Path) -> tuple[Path, float]:
 
 
 def measure_stock(base: str) -> dict:
+    """The same measures for stock Pagefind: its page opened (Pagefind initialised, network
+    idle), then ``pagefind.search(q)`` and the first ten results' data."""
     from playwright.sync_api import sync_playwright
 
-    warm, transfer = [], []
+    first, first_bytes, following = [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -249,30 +268,33 @@ def measure_stock(base: str) -> dict:
             page.wait_for_function("window.stockReady === true")
             page.wait_for_load_state("networkidle")
             for q in QUERIES:
-                warm.append(page.evaluate("(q) => window.stockFirst(q)", q))
+                following.append(page.evaluate("(q) => window.stockFirst(q)", q))
             for q in QUERIES:
                 context = browser.new_context()
                 tab = context.new_page()
+                tab.goto(base + "stock-search.html")
+                tab.wait_for_function("window.stockReady === true")
+                tab.wait_for_load_state("networkidle")
                 CountingHandler.log.clear()
-                tab.goto(base + "stock-search.html?q=" + quote(q))
-                tab.wait_for_function("window.stockDone === true", timeout=60_000)
-                sent = [(path, n) for path, n in CountingHandler.log if path.startswith("/pagefind/")]
-                transfer.append({"query": q, "search": sum(n for _, n in sent)})
+                first.append(tab.evaluate("(q) => window.stockFirst(q)", q))
+                first_bytes.append(list(CountingHandler.log))
                 context.close()
         finally:
             browser.close()
-    return {"warm_ms": warm, "transfer": transfer}
+    return {"first_ms": first, "first_bytes": first_bytes, "following_ms": following}
 
 
-def report_latency(title: str, m: dict) -> None:
-    print(f"\n{title}: latency, {len(QUERIES)} queries, submit → first results (ms):")
-    cold = m.get("cold_ms") or [float("nan")] * len(QUERIES)
-    for q, w, c in zip(QUERIES, m["warm_ms"], cold, strict=True):
-        print(f"  {w:7.0f} {c:7.0f}  {q}")
-    print(f"  median {statistics.median(m['warm_ms']):.0f} ms with the page open")
-    search = [t["search"] for t in m["transfer"]]
-    print(f"  first-search transfer (search files): median {statistics.median(search) / 1000:.1f} KB,"
-          f" max {max(search) / 1000:.1f} KB")
+def report(title: str, m: dict) -> None:
+    print(f"\n{title}: {len(QUERIES)} queries (ms; KB = 1,000 bytes)")
+    print("    first  following  first KB  requests  query")
+    for k, q in enumerate(QUERIES):
+        sent = m["first_bytes"][k]
+        print(f"  {m['first_ms'][k]:7.0f} {m['following_ms'][k]:10.0f}"
+              f" {sum(n for _, n in sent) / 1000:9.1f} {len(sent):9d}  {q}")
+    kb = [sum(n for _, n in sent) / 1000 for sent in m["first_bytes"]]
+    print(f"  median: first search {statistics.median(m['first_ms']):.0f} ms on an opened page,"
+          f" {statistics.median(kb):.1f} KB (max {max(kb):.1f} KB);"
+          f" following searches {statistics.median(m['following_ms']):.0f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,26 +335,19 @@ def bench(n: int, args) -> None:
         m = measure_browser(base)
     finally:
         server.shutdown()
-    print(f"\nlatency, {len(QUERIES)} queries, submit → results shown (ms; page open, new tab):")
-    for q, w, c in zip(QUERIES, m["warm_ms"], m["cold_ms"], strict=True):
-        print(f"  {w:7.0f} {c:7.0f}  {q}")
-    print(f"  median {statistics.median(m['warm_ms']):.0f} ms with the page open;"
-          f" {statistics.median(m['cold_ms']):.0f} ms opening /search/?q=… in a new tab")
-    print("\nfirst-search transfer from a plain static server (KB = 1,000 bytes):")
-    for t in m["transfer"]:
-        print(f"  search {t['search'] / 1000:6.1f}  all {t['total'] / 1000:6.1f}"
-              f"  ({t['requests']} requests)  {t['query']}")
-    search = [t["search"] for t in m["transfer"]]
-    print(f"  median {statistics.median(search) / 1000:.1f} KB, max {max(search) / 1000:.1f} KB"
-          " (search files); page and CSS add"
-          f" {statistics.median(t['total'] - t['search'] for t in m['transfer']) / 1000:.1f} KB")
+    report("this project", m)
+    opened = m["open"]
+    print(f"  opening /search/?q=… in a new tab: search files median"
+          f" {statistics.median(t['search'] for t in opened) / 1000:.1f} KB,"
+          f" max {max(t['search'] for t in opened) / 1000:.1f} KB; page and CSS add"
+          f" {statistics.median(t['total'] - t['search'] for t in opened) / 1000:.1f} KB")
     if args.no_stock:
         return
     folder, seconds = stock(content)
     print(f"\nstock Pagefind extended: indexing the {n} pages took {seconds:.2f} s")
     server, base = serve(folder)
     try:
-        report_latency("stock Pagefind extended", measure_stock(base))
+        report("stock Pagefind extended", measure_stock(base))
     finally:
         server.shutdown()
 

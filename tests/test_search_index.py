@@ -218,7 +218,8 @@ def test_pagefind_gets_the_title_date_municipalities_filters_and_sort_of_an_arti
                               "municipalities": "武蔵野市"}
     assert fields["filters"] == {"municipality": ["武蔵野市"], "fiscal_year": ["令和3年度"],
                                  "kind": ["座談会"],
-                                 "tag": ["テレワーク", "セキュリティ", "働き方改革"]}
+                                 "tag": ["テレワーク", "セキュリティ", "働き方改革"],
+                                 "speaker": ["五十嵐 拓真", "真柴 健吾", "薬師寺 航"]}
     assert fields["sort"] == {"date": "2021-06-08"}
 
 
