@@ -101,7 +101,7 @@ def run_measured(commands: list[list[str]], env: dict | None = None) -> Measure:
                                    env=env)
         done = threading.Event()
 
-        def sample(pid: int = process.pid) -> None:
+        def sample(pid: int = process.pid, done: threading.Event = done) -> None:
             nonlocal peak
             while not done.is_set():
                 peak = max(peak, tree_rss_kb(pid))
