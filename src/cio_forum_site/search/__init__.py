@@ -13,9 +13,17 @@ documents from the archive. How the pieces fit (see also ``indexer.py`` and
   article runs on every core (``indexer.py``); records reach Pagefind, running as a
   service, while the next articles are still being cut (``pagefind.py``); what MeCab made
   of each text is kept for the next build (``cache.py``).
+  Every word of the lexicon also gets its reading (``readings.py``: unidic-lite's kana, or
+  a participant's ``kana:`` for their name), written as buckets by reading.
 - Query time (in a Web Worker): the query is normalized the same way and split into parts;
   each part is segmented over the lexicon, Pagefind finds the articles that have the
   tokens of some segmentation, and each candidate's text is checked for the exact string.
+  A part in kana also stands for the written forms that read so (whole words). The
+  candidates are ranked by where the words are (title, participants, topics,
+  municipalities; words said often; newer first, from the ``HEAD`` and ``OFTEN`` keys),
+  counted (exactly when the index decides it), and read in that order a page at a time; an
+  excerpt names its speaker; a query that finds nothing is put right when one character
+  away from words of the archive.
 """
 
 from __future__ import annotations

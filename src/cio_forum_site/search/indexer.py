@@ -30,7 +30,9 @@ What lands in ``<site>/pagefind/``:
   character: every token with a cost (from its frequency), and every proper suffix.
 - ``ja/t/<page>.json.gz``: one per article (named after its Pagefind page): URL, title,
   和暦 date, municipalities and the searchable text as paragraphs, for exact matching and
-  for excerpts that read as the original Japanese.
+  for excerpts that read as the original Japanese, and who says which paragraphs
+  (``turns``, ``speakers``: for excerpts that name the speaker and the 発言者 filter).
+- ``ja/yomi/<n>.json.gz``: the readings, in buckets by first character (``readings.py``).
 
 The work per article — its plain text, MeCab, its keys, its text file — is done on every
 core by forked workers; the records reach Pagefind in article order as they are ready.
