@@ -39,6 +39,17 @@ class Stage:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
 
+    def link_file(self, source: Path, relative: str) -> None:
+        """Put ``source``, a file of the previous output that is carried over unchanged, at
+        ``relative``: a hard link where the file system allows it, a copy otherwise. Nothing
+        is ever written into a linked file (it is the previous output's file too)."""
+        target = self.path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
     def copy_tree(self, source: Path, relative: str) -> None:
         if source.is_dir():
             shutil.copytree(source, self.path / relative, dirs_exist_ok=True)

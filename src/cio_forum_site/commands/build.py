@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from cio_forum_site.content.files import load_archive
+from cio_forum_site import caches
+from cio_forum_site.content.files import FileCache, load_archive
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
 from cio_forum_site.output import Stage, check_output, staged_output
 from cio_forum_site.parallel import by_share, workers_for
+from cio_forum_site.site import reuse
 from cio_forum_site.site.archive import make_archive
 from cio_forum_site.site.assets import asset_urls, plan_assets
 from cio_forum_site.site.config import Site, base_url_problem, load_site
 from cio_forum_site.site.pages import Route, plan_routes
 from cio_forum_site.site.publish import publishing_routes
 from cio_forum_site.site.render import make_environment, render_routes
-from cio_forum_site.site.theme import static_dirs
+from cio_forum_site.site.theme import static_dirs, template_dirs
 from cio_forum_site.timing import Laps
 
 PARALLEL_MIN = 200  # below this many pages, forking costs more than it saves
+ARTICLES = "articles.pickle"  # the parsed articles, by their files' bytes (caches.py)
 
 
 @dataclass
 class BuildReport:
     articles: int = 0
     pages: int = 0
+    rendered: int = 0  # pages made in this build (the others were carried over unchanged)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -53,6 +60,11 @@ def build(
     if base_url and (problem := base_url_problem(base_url)):
         errors.append(ContentError("--base-url", 0, problem))
     site = site.with_base_url(base_url)
+    files = _file_cache(load, cache_dir)
+    kept = load is load_archive and files is not None  # the articles cache is ours to keep
+    if kept:
+        load = partial(load_archive, cache=files)
+    before = _digests(files)
     articles, problems = load(content_dir)  # serve passes a loader that caches parsed files
     errors += problems
     assets, problems = plan_assets(static_dirs(templates_dir))  # fingerprinted CSS, JS, …
@@ -60,6 +72,8 @@ def build(
     if errors:
         raise BuildFailed(sorted(errors))
     check_output(out_dir, content_dir, templates_dir)
+    if kept and _digests(files) != before:
+        caches.save(cache_dir, ARTICLES, _articles_version(), files)
     lap("load")
 
     archive = make_archive(articles)
@@ -67,23 +81,106 @@ def build(
     routes += publishing_routes(archive, site, routes)  # feeds, sitemap.xml, robots.txt
     env = make_environment(templates_dir)
     report.articles, report.pages = len(articles), len(routes)
+    search_documents = []
+    if search:
+        from cio_forum_site.search import documents
+
+        search_documents = documents(archive)
+    keys: dict[str, str] = {}
+    search_key = ""
+    if cache_dir is not None:  # keys are only worth making when the next build can use them
+        known = {id(a): d.hex() for d, a, _ in (files or {}).values() if a is not None}
+        keys, search_key = output_keys(routes, assets, content_dir, templates_dir, site,
+                                       search_documents, reuse.fingerprints(articles, known))
+    previous = _previous(cache_dir, out_dir)
+    reused_search = previous.search_files(search_key) if search else []
     lap("plan")
+    wanted = keys | dict.fromkeys(reused_search, search_key)
+    if keys and (reused_search or not search) and reuse.unchanged(previous, out_dir, wanted):
+        lap("output")  # nothing has changed: the output folder is already this build
+        return report
 
     with staged_output(out_dir) as stage:
-        render_pages(stage, env, routes, site, templates_dir, progress, asset_urls(assets))
+        todo = [r for r in routes if not carry(stage, previous, out_dir, r.output_path, keys)]
+        render_pages(stage, env, todo, site, templates_dir, progress, asset_urls(assets))
+        report.rendered = len(todo)
         for asset in assets:
-            stage.write_bytes(asset.output_path, asset.data)
+            if not carry(stage, previous, out_dir, asset.output_path, keys):
+                stage.write_bytes(asset.output_path, asset.data)
         for asset in content_assets(content_dir):  # images and other files beside the articles
-            stage.copy_file(content_dir / asset, asset)
+            if not carry(stage, previous, out_dir, asset, keys):
+                stage.copy_file(content_dir / asset, asset)
         lap("render")
         if search:
-            # search.documents(archive) turns the archive into SearchDocuments (search.py).
-            from cio_forum_site.search import build_search, documents
+            reusable = [previous.reusable(out_dir, p, search_key) for p in reused_search]
+            if reused_search and all(reusable):
+                for relative, old in zip(reused_search, reusable, strict=True):
+                    stage.link_file(old, relative)  # the same records: the same bundle
+            else:
+                from cio_forum_site.search import build_search
 
-            build_search(stage.path, documents(archive), cache_dir=cache_dir)
+                build_search(stage.path, search_documents, cache_dir=cache_dir)
             lap("search")
+        if cache_dir is not None:
+            done = reuse.record(stage.path, keys, search_key if search else "")
+    if cache_dir is not None:
+        caches.save(cache_dir, reuse.RECORD, _record_version(out_dir), done)
     lap("output")
     return report
+
+
+def output_keys(routes: list[Route], assets, content_dir: Path, templates_dir: Path, site: Site,
+                search_documents: list, prints: dict[int, str]) -> tuple[dict[str, str], str]:
+    """The key of every output file but the search bundle's (``site/reuse.py``), and the
+    search bundle's key ("" without search)."""
+    code = caches.code_version()
+    environment = reuse.environment_key(code, template_dirs(templates_dir), site,
+                                        asset_urls(assets))
+    keys = reuse.page_keys(routes, environment, prints)
+    for asset in assets:
+        keys[asset.output_path] = reuse.digest(asset.data)
+    for relative in content_assets(content_dir):
+        keys[relative] = reuse.digest((content_dir / relative).read_bytes())
+    search_key = reuse.documents_key(search_documents, prints, code) if search_documents else ""
+    return keys, search_key
+
+
+def carry(stage: Stage, previous: reuse.Previous, out_dir: Path, relative: str,
+          keys: dict[str, str]) -> bool:
+    """Carry the last build's file at ``relative`` into the stage if it is still right."""
+    key = keys.get(relative)
+    old = previous.reusable(out_dir, relative, key) if key else None
+    if old is not None:
+        stage.link_file(old, relative)
+    return old is not None
+
+
+def _file_cache(load, cache_dir: Path | None) -> FileCache | None:
+    """The parsed articles to start from: the loader's own (``serve``), or the cache's."""
+    own = getattr(load, "file_cache", None)
+    if own is not None:
+        return own
+    if load is not load_archive or cache_dir is None:
+        return None
+    return caches.load(cache_dir, ARTICLES, _articles_version()) or {}
+
+
+def _digests(files: FileCache | None) -> dict:
+    return {path: entry[0] for path, entry in (files or {}).items()}
+
+
+def _articles_version() -> str:
+    # Messages name files relative to the working directory.
+    return f"{caches.code_version()} {os.getcwd()}"
+
+
+def _record_version(out_dir: Path) -> str:
+    where = hashlib.blake2b(str(out_dir.resolve()).encode(), digest_size=8).hexdigest()
+    return f"{caches.code_version()} {where}"
+
+
+def _previous(cache_dir: Path | None, out_dir: Path) -> reuse.Previous:
+    return caches.load(cache_dir, reuse.RECORD, _record_version(out_dir)) or reuse.Previous()
 
 
 def _render_share(stage: Stage, env, routes: list[Route], site: Site, templates_dir: Path,

@@ -38,10 +38,10 @@ class Loader:
     def __init__(self, progress: Progress | None = None):
         self.progress = progress
         self.problems: list[ContentError] = []  # of the last call
-        self._cache: FileCache = {}
+        self.file_cache: FileCache = {}  # also tells build which articles are unchanged
 
     def __call__(self, content_dir: Path) -> tuple[list[Article], list[ContentError]]:
-        articles, self.problems = load_archive(content_dir, cache=self._cache,
+        articles, self.problems = load_archive(content_dir, cache=self.file_cache,
                                                progress=self.progress)
         return articles, self.problems
 

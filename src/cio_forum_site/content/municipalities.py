@@ -25,7 +25,7 @@ class Municipality:
 def all_municipalities() -> tuple[Municipality, ...]:
     """Every municipality in official code order."""
     text = resources.files("cio_forum_site").joinpath("data/municipalities.yaml").read_text("utf-8")
-    rows = yaml.safe_load(text)
+    rows = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: faster
     return tuple(Municipality(**row) for row in sorted(rows, key=lambda r: r["code"]))
 
 

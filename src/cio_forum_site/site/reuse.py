@@ -1,0 +1,155 @@
+"""Incremental builds: which output files of the last build can be carried over unchanged.
+
+Every output file gets a key that names everything it is made from:
+
+- a page: the page's URL, template and context (articles in it by their fingerprint, see
+  ``fingerprints``), and the environment (``environment_key``: this package's code and the
+  libraries' versions, every template and static file, the site settings, the asset URLs);
+- a static asset or a file beside the articles: a hash of its bytes;
+- a file of the search bundle: the key of every search record (``search_key``).
+
+After a build, ``record`` notes each file's key and where it is on disk (inode, size,
+modification time); the next build carries a file over from the output folder (a hard
+link, a copy where links are impossible) when its key is the same and the file is still
+exactly the one that build wrote, and makes the others. When nothing at all has changed
+— the same keys for the same files, the output folder holding exactly those files — the
+output folder is left as it is. A missing or outdated record only makes a build slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from cio_forum_site.content.model import Article
+from cio_forum_site.site.body import LazyBody
+from cio_forum_site.site.pages import Route
+
+RECORD = "output.pickle"  # the cache file (``caches.py``) with the last build's record
+MARKER_NAME = ".cio-forum-site"  # written by output.py; carries no content of its own
+
+FileState = tuple[str, int, int, int]  # key, inode, size, modification time (ns)
+
+
+def digest(*parts: bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part)
+    return h.hexdigest()
+
+
+def fingerprints(articles: Iterable[Article], known: dict[int, str] | None = None) -> dict[int, str]:
+    """id(article) → a fingerprint of the article: the digest of its file's bytes when the
+    loader knows it (``known``; the code that parses it is in every key), else a hash of
+    the article's value."""
+    known = known or {}
+    return {id(a): known.get(id(a)) or digest(pickle.dumps(a, protocol=5)) for a in articles}
+
+
+def _stand_in(value, prints: dict[int, str]):
+    """An article's body (in a page's context) by the article's fingerprint."""
+    if isinstance(value, LazyBody):
+        return ("body", prints[id(value.article)], value.explicit_index)
+    return value
+
+
+def _pickled(value) -> bytes:
+    """``value`` pickled without the memo, so that equal values give equal bytes whether or
+    not their parts are the same objects (articles from the cache are copies)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo (the values have no cycles)
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def page_key(route: Route, environment: str, prints: dict[int, str]) -> str:
+    context = {name: _stand_in(value, prints) for name, value in route.context.items()}
+    return digest(_pickled((route.url, route.template, context)), environment.encode())
+
+
+def documents_key(documents: list, prints: dict[int, str], environment: str) -> str:
+    """The key of the search records: every document's fields, its article by fingerprint."""
+    names = [f.name for f in fields(documents[0]) if f.name != "article"] if documents else []
+    rows = [(*(getattr(d, n) for n in names), prints[id(d.article)]) for d in documents]
+    return digest(_pickled(rows), environment.encode())
+
+
+def environment_key(code: str, template_dirs: list[Path], site, assets: dict[str, str]) -> str:
+    """Everything a page depends on besides its own context."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(code.encode() + repr(site).encode() + repr(sorted(assets.items())).encode())
+    for folder in template_dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+        h.update(b"\1")
+    return h.hexdigest()
+
+
+def page_keys(routes: list[Route], environment: str, prints: dict[int, str]) -> dict[str, str]:
+    """output path → key, for every route."""
+    return {r.output_path: page_key(r, environment, prints) for r in routes}
+
+
+@dataclass
+class Previous:
+    """What the last build wrote into the output folder, as ``record`` noted it."""
+
+    files: dict[str, FileState] = field(default_factory=dict)
+    search: str = ""  # the search key of the bundle in it ("" when none)
+
+    def reusable(self, out_dir: Path, relative: str, key: str) -> Path | None:
+        """The file of the last build at ``relative``, if it has ``key`` and is untouched."""
+        state = self.files.get(relative)
+        if state is None or state[0] != key:
+            return None
+        path = out_dir / relative
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return path if (st.st_ino, st.st_size, st.st_mtime_ns) == state[1:] else None
+
+    def search_files(self, key: str) -> list[str]:
+        """The search bundle's files, when the last build made it from the same records."""
+        if not key or key != self.search:
+            return []
+        return [p for p, state in self.files.items() if state[0] == key]
+
+
+def record(stage: Path, keys: dict[str, str], search: str) -> Previous:
+    """Note every file in the staging folder with its key (files of the search bundle get
+    the search key), before the folder becomes the output."""
+    files: dict[str, FileState] = {}
+    for folder, _, names in os.walk(stage):
+        for name in names:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, stage).replace(os.sep, "/")
+            if relative == MARKER_NAME:
+                continue
+            key = keys.get(relative) or (search if relative.startswith("pagefind/") else "")
+            st = os.stat(path)
+            files[relative] = (key, st.st_ino, st.st_size, st.st_mtime_ns)
+    return Previous(files, search)
+
+
+def unchanged(previous: Previous, out_dir: Path, wanted: dict[str, str]) -> bool:
+    """True when the output folder holds exactly the files ``wanted`` (path → key), each
+    the one the last build wrote with that key: then the build has nothing to do."""
+    if set(wanted) != set(previous.files):
+        return False
+    found: set[str] = set()
+    for folder, _, names in os.walk(out_dir):
+        for name in names:
+            relative = os.path.relpath(os.path.join(folder, name), out_dir).replace(os.sep, "/")
+            if relative != MARKER_NAME:
+                found.add(relative)
+    if found != set(wanted):
+        return False
+    return all(previous.reusable(out_dir, p, k) is not None for p, k in wanted.items())

@@ -1,0 +1,134 @@
+"""Incremental builds: a build with the cache of the last one makes the same bytes as a
+clean build, makes again only what changed, and a broken cache only makes it slower."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import TEMPLATES, page, text_of
+
+from cio_forum_site import synthetic
+from cio_forum_site.commands.build import build
+
+N = 45  # ≥ STOP_MIN_DOCS, with lists long enough to have a second page
+
+
+def files_of(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file()}
+
+
+def inodes(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+
+
+def clean_build(content: Path, out: Path) -> dict[str, bytes]:
+    shutil.rmtree(out, ignore_errors=True)
+    build(content, TEMPLATES, out, cache_dir=None)
+    return files_of(out)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    synthetic.write(N, content)
+    return content
+
+
+def article_file(content: Path, k: int) -> Path:
+    return sorted(content.glob("0*.md"))[k]
+
+
+def append_paragraph(file: Path, words: str) -> None:
+    """A new paragraph in the last speaker turn of the article (its summary unchanged)."""
+    text = file.read_text("utf-8")
+    cut = text.rindex("\n\n")
+    file.write_text(text[:cut] + f"\n\n{words}" + text[cut:], "utf-8")
+
+
+def add_newest(content: Path) -> Path:
+    """A new article, dated after every other, made from one of the others."""
+    text = article_file(content, 3).read_text("utf-8")
+    text = re.sub(r"^(published|series|part|parts): .*\n", "", text, flags=re.M)
+    text = re.sub(r"^session: .*$", "session: 999", text, count=1, flags=re.M)
+    text = re.sub(r"^date: .*$", "date: 2026-03-31", text, count=1, flags=re.M)
+    added = content / "0999-added.md"
+    added.write_text(text, "utf-8")
+    return added
+
+
+def test_a_warm_build_is_byte_identical_to_a_clean_one(archive: Path, tmp_path: Path):
+    out, cache = tmp_path / "build", tmp_path / "cache"
+    first = build(archive, TEMPLATES, out, cache_dir=cache)
+    assert first.rendered == first.pages
+    warm = build(archive, TEMPLATES, out, cache_dir=cache)  # nothing changed
+    assert warm.rendered == 0
+    assert files_of(out) == clean_build(archive, tmp_path / "clean")
+
+    append_paragraph(article_file(archive, 10), "追記です。段落を一つ足しました。")
+    edited = build(archive, TEMPLATES, out, cache_dir=cache)
+    assert edited.rendered == 1
+    assert files_of(out) == clean_build(archive, tmp_path / "clean")
+
+    added = add_newest(archive)  # every article page lists it among the latest
+    build(archive, TEMPLATES, out, cache_dir=cache)
+    assert files_of(out) == clean_build(archive, tmp_path / "clean")
+    added.unlink()
+    build(archive, TEMPLATES, out, cache_dir=cache)
+    assert files_of(out) == clean_build(archive, tmp_path / "clean")
+
+
+def test_an_edit_remakes_exactly_the_pages_that_show_it(archive: Path, tmp_path: Path):
+    out, cache = tmp_path / "build", tmp_path / "cache"
+    build(archive, TEMPLATES, out, cache_dir=cache)
+    before_bytes, before_inodes = files_of(out), inodes(out)
+
+    file = article_file(archive, 20)
+    slug = file.stem
+    old_title = next(line for line in file.read_text("utf-8").split("\n")
+                     if line.startswith("title: "))
+    file.write_text(file.read_text("utf-8").replace(old_title, "title: 書き換えた題名の記事", 1),
+                    "utf-8")
+    append_paragraph(file, "書き換えのあとの新しい段落です。")
+    build(archive, TEMPLATES, out, cache_dir=cache)
+
+    after_bytes, after_inodes = files_of(out), inodes(out)
+    remade = {p for p in after_inodes if after_inodes[p] != before_inodes.get(p)
+              and not p.startswith(("pagefind/", ".cio-forum-site"))}
+    differ = {p for p in after_bytes if after_bytes[p] != before_bytes.get(p)
+              and not p.startswith("pagefind/")}
+    assert remade == differ  # nothing made again that came out the same
+    assert f"articles/{slug}/index.html" in remade
+    assert len(remade) < len([p for p in after_bytes if p.endswith(".html")]) / 2
+    doc = page(out, f"/articles/{slug}/")
+    assert text_of(doc.find(".//h1")) == "書き換えた題名の記事"
+    assert "書き換えのあとの新しい段落です。" in text_of(doc.find(".//main"))
+    assert files_of(out) == clean_build(archive, tmp_path / "clean")
+
+
+def test_a_broken_cache_or_a_touched_output_only_slows_a_build(archive: Path, tmp_path: Path):
+    out, cache = tmp_path / "build", tmp_path / "cache"
+    build(archive, TEMPLATES, out, cache_dir=cache)
+    clean = clean_build(archive, tmp_path / "clean")
+    kept = sorted(cache.iterdir())
+    assert {p.name for p in kept} >= {"articles.pickle", "output.pickle", "search-keys.bin"}
+
+    for damage in (b"", b"garbage", None):
+        for file in kept:
+            data = file.read_bytes()
+            file.write_bytes(data[: len(data) // 2] if damage is None else damage)
+        report = build(archive, TEMPLATES, out, cache_dir=cache)
+        assert report.rendered == report.pages, damage
+        assert files_of(out) == clean, damage
+
+    # A page changed by hand in the output is made again, not carried over.
+    home = out / "index.html"
+    home.write_bytes(home.read_bytes().replace(b"<main", b"<main data-x", 1))
+    report = build(archive, TEMPLATES, out, cache_dir=cache)
+    assert report.rendered == 1
+    (out / "stray.html").write_text("not ours")  # a file nobody made: the output is remade
+    build(archive, TEMPLATES, out, cache_dir=cache)
+    assert files_of(out) == clean
