@@ -132,3 +132,15 @@ def test_a_broken_cache_or_a_touched_output_only_slows_a_build(archive: Path, tm
     (out / "stray.html").write_text("not ours")  # a file nobody made: the output is remade
     build(archive, TEMPLATES, out, cache_dir=cache)
     assert files_of(out) == clean
+
+
+def test_an_edit_keeps_the_other_articles_search_texts(archive: Path, tmp_path: Path):
+    out, cache = tmp_path / "build", tmp_path / "cache"
+    build(archive, TEMPLATES, out, cache_dir=cache)
+    texts = sorted((out / "pagefind" / "ja" / "t").iterdir())
+    before = {p.stat().st_ino for p in texts}
+    append_paragraph(article_file(archive, 5), "検索の本文だけが変わります。")
+    build(archive, TEMPLATES, out, cache_dir=cache)
+    after = {p.stat().st_ino for p in (out / "pagefind" / "ja" / "t").iterdir()}
+    assert len(after) == len(texts) and len(after - before) == 1  # the edited article's
+    assert files_of(out) == clean_build(archive, tmp_path / "clean")

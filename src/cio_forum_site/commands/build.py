@@ -87,15 +87,16 @@ def build(
 
         search_documents = documents(archive)
     keys: dict[str, str] = {}
-    search_key = ""
+    text_keys: list[str] = []  # each search document's
     if cache_dir is not None:  # keys are only worth making when the next build can use them
         known = {id(a): d.hex() for d, a, _ in (files or {}).values() if a is not None}
-        keys, search_key = output_keys(routes, assets, content_dir, templates_dir, site,
-                                       search_documents, reuse.fingerprints(articles, known))
+        keys, text_keys = output_keys(routes, assets, content_dir, templates_dir, site,
+                                      search_documents, reuse.fingerprints(articles, known))
+    search_key = reuse.digest(*(k.encode() for k in text_keys)) if text_keys else ""
     previous = _previous(cache_dir, out_dir)
-    reused_search = previous.search_files(search_key) if search else []
+    reused_search = previous.search_files(search_key) if search else {}
     lap("plan")
-    wanted = keys | dict.fromkeys(reused_search, search_key)
+    wanted = keys | reused_search
     if keys and (reused_search or not search) and reuse.unchanged(previous, out_dir, wanted):
         lap("output")  # nothing has changed: the output folder is already this build
         return report
@@ -112,14 +113,16 @@ def build(
                 stage.copy_file(content_dir / asset, asset)
         lap("render")
         if search:
-            reusable = [previous.reusable(out_dir, p, search_key) for p in reused_search]
+            reusable = [previous.reusable(out_dir, p, k) for p, k in reused_search.items()]
             if reused_search and all(reusable):
                 for relative, old in zip(reused_search, reusable, strict=True):
-                    stage.link_file(old, relative)  # the same records: the same bundle
+                    stage.link_file(old, relative)  # the same documents: the same bundle
             else:
                 from cio_forum_site.search import build_search
 
-                build_search(stage.path, search_documents, cache_dir=cache_dir)
+                made = build_search(stage.path, search_documents, cache_dir=cache_dir,
+                                    texts=previous.texts(out_dir, text_keys))
+                keys.update(zip((f"pagefind/{t}" for t in made.text_files), text_keys, strict=False))
             lap("search")
         if cache_dir is not None:
             done = reuse.record(stage.path, keys, search_key if search else "")
@@ -130,9 +133,9 @@ def build(
 
 
 def output_keys(routes: list[Route], assets, content_dir: Path, templates_dir: Path, site: Site,
-                search_documents: list, prints: dict[int, str]) -> tuple[dict[str, str], str]:
+                search_documents: list, prints: dict[int, str]) -> tuple[dict[str, str], list[str]]:
     """The key of every output file but the search bundle's (``site/reuse.py``), and the
-    search bundle's key ("" without search)."""
+    key of every search document."""
     code = caches.code_version()
     environment = reuse.environment_key(code, template_dirs(templates_dir), site,
                                         asset_urls(assets))
@@ -141,8 +144,7 @@ def output_keys(routes: list[Route], assets, content_dir: Path, templates_dir: P
         keys[asset.output_path] = reuse.digest(asset.data)
     for relative in content_assets(content_dir):
         keys[relative] = reuse.digest((content_dir / relative).read_bytes())
-    search_key = reuse.documents_key(search_documents, prints, code) if search_documents else ""
-    return keys, search_key
+    return keys, reuse.document_keys(search_documents, prints, code)
 
 
 def carry(stage: Stage, previous: reuse.Previous, out_dir: Path, relative: str,

@@ -147,7 +147,7 @@ def _files(root: Path) -> set[str]:
 
 class Builder:
     """Rebuilds the pages on request, one build at a time, in this process (files that did
-    not change are not parsed again). Search is refreshed in a separate process, into a
+    not change are not parsed again, pages that did not change are carried over). Search is refreshed in a separate process, into a
     folder of its own, once the editing pauses: an edit never waits for it."""
 
     def __init__(self, content_dir: Path, templates_dir: Path, out_dir: Path, *,
@@ -159,6 +159,7 @@ class Builder:
         self.search_site = work_dir / "search-site"
         self.search_log = work_dir / "search.log"
         self.search_cache = search_cache
+        self.page_record = work_dir / "pages"  # which pages an edit leaves unchanged
         self.say, self.shout, self.verbose = say, shout, verbose
         self.loader = Loader()
         self.page_files: set[str] = set()
@@ -218,7 +219,7 @@ class Builder:
             with _quiet_children():
                 report = build(self.content_dir, self.templates_dir, self.out_dir,
                                base_url=self.base_url, search=False, progress=progress,
-                               load=self.loader)
+                               load=self.loader, cache_dir=self.page_record)
         except BuildFailed as failed:
             self._failed(sorted(failed.errors))
             return False

@@ -96,15 +96,19 @@ class SearchReport:
     stop_keys: int = 0
     lexicon_buckets: int = 0
     bundle_bytes: int = 0
+    text_files: list[str] = field(default_factory=list)  # each document's text, in the bundle
     timings: dict[str, float] = field(default_factory=dict)
 
 
 def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
                  bundle: str = "pagefind", workers: int | None = None,
-                 cache_dir: Path | None = None) -> SearchReport:
+                 cache_dir: Path | None = None,
+                 texts: dict[int, Path] | None = None) -> SearchReport:
     """Index ``documents`` into ``site_dir/<bundle>/``, reusing what MeCab made of the same
-    texts before when ``cache_dir`` holds it. Raises SearchBuildError when MeCab or
-    Pagefind fails."""
+    texts before when ``cache_dir`` holds it. ``texts`` names, for some documents, the
+    article-text file a previous build wrote for exactly that document: it is linked
+    (or copied) instead of written again. Raises SearchBuildError when MeCab or Pagefind
+    fails."""
     report = SearchReport(documents=len(documents))
     lap = Laps(report.timings)
 
@@ -118,7 +122,7 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     texts_dir = data_dir / "t"  # the workers write <i>.json.gz; renamed after Pagefind's pages
     texts_dir.mkdir(parents=True)
     try:
-        done = index_documents(documents, texts_dir, workers, lap, cache_dir)
+        done = index_documents(documents, texts_dir, workers, lap, cache_dir, texts or {})
         stabilize_files(done.bundle)  # Pagefind orders filters by chance (upstream #638)
         pages = page_names(done.bundle)
         chunks = index_chunks(done.bundle)
@@ -136,6 +140,7 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     write_files(out, {p: data for p, data in done.bundle.items() if not p.startswith("fragment/")})
     for i, name in pages.items():
         os.replace(texts_dir / f"{i}.json.gz", texts_dir / f"{name}.json.gz")
+    report.text_files = [f"ja/t/{pages[i]}.json.gz" for i in range(n)]
     lexicon = lexicon_buckets(done.words, n)
     (data_dir / "lex").mkdir()
     for b, bucket in enumerate(lexicon):
@@ -207,7 +212,7 @@ Event = tuple
 
 def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
                     workers: int | None = None, lap=None, cache_dir: Path | None = None,
-                    ) -> Tokenized:
+                    texts: dict[int, Path] | None = None) -> Tokenized:
     """Tokenize every document (on every core when there are many), write its text into
     ``texts_dir`` and give its record to Pagefind; returns what was learned and Pagefind's
     bundle. With ``cache_dir``, MeCab only cuts texts it has not cut before (``cache.py``).
@@ -223,7 +228,8 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
     new_readings: dict[str, str] = {}
     # Pagefind starts once the workers are forked, so that they inherit neither its pipes nor
     # the thread that reads its answers.
-    with _Shares(documents, texts_dir, workers, sample_size, cached, known_readings) as shares, \
+    with _Shares(documents, texts_dir, workers, sample_size, cached, known_readings,
+                 texts or {}) as shares, \
             PagefindService() as pagefind:
         feed = _Feed(pagefind, documents)
         samples: list[str] = []
@@ -298,8 +304,9 @@ class _Shares:
     each. ``events()`` yields their events as they come."""
 
     def __init__(self, documents, texts_dir: Path, shares: int, sample_size: int,
-                 cached: dict[str, cache.Entry], known_readings: dict[str, str]):
-        self.args = (documents, texts_dir, shares, sample_size, cached, known_readings)
+                 cached: dict[str, cache.Entry], known_readings: dict[str, str],
+                 texts: dict[int, Path]):
+        self.args = (documents, texts_dir, shares, sample_size, cached, known_readings, texts)
         self.shares = shares
         self.pipes: list = []
         self.processes: list = []
@@ -309,8 +316,9 @@ class _Shares:
     def __enter__(self) -> _Shares:
         global _shared
         if self.shares == 1:
-            documents, texts_dir, _, sample_size, cached, known_readings = self.args
-            self.inline = _share(documents, texts_dir, 0, 1, sample_size, cached, known_readings)
+            documents, texts_dir, _, sample_size, cached, known_readings, texts = self.args
+            self.inline = _share(documents, texts_dir, 0, 1, sample_size, cached, known_readings,
+                                 texts)
             return self
         _shared = self.args
         gc.freeze()  # what the workers inherit stays out of their garbage collections (COW)
@@ -363,10 +371,11 @@ class _Shares:
 
 def _worker(share: int, pipe) -> None:
     """A forked worker: run its share, passing every event to the parent."""
-    documents, texts_dir, shares, sample_size, cached, known_readings = _shared
+    documents, texts_dir, shares, sample_size, cached, known_readings, texts = _shared
     gc.disable()  # nothing here makes reference cycles; collections would only cost time
     try:
-        events = _share(documents, texts_dir, share, shares, sample_size, cached, known_readings)
+        events = _share(documents, texts_dir, share, shares, sample_size, cached, known_readings,
+                        texts)
         for event in _drive(events, pipe.recv):
             pipe.send(event)
     except BaseException:  # reported by the parent as a SearchBuildError
@@ -393,6 +402,7 @@ def _drive(events: Generator[Event, list[str] | None, None], stop_keys_for):
 
 def _share(documents: Sequence[SearchDocument], texts_dir: Path, share: int, shares: int,
            sample_size: int, cached: dict[str, cache.Entry], known_readings: dict[str, str],
+           texts: dict[int, Path] | None = None,
            ) -> Generator[Event, list[str] | None, None]:
     """The events of every ``shares``-th document from ``share`` (see ``Event``): its part
     of the sample first, then, once the stop keys are sent in, every record."""
@@ -418,9 +428,19 @@ def _share(documents: Sequence[SearchDocument], texts_dir: Path, share: int, sha
         yield ("record", i, keys, key, entry if fresh else None)
     # The texts and readings last: while Pagefind builds its index from the records.
     for i in mine:
-        write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))
+        if not (i in (texts or {}) and _linked(texts[i], texts_dir / f"{i}.json.gz")):
+            write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))
     unread = [w for w in words if w not in known_readings]
     yield ("done", words, indexed, readings.read_words(unread) if unread else {})
+
+
+def _linked(source: Path, target: Path) -> bool:
+    """``source`` (a previous build's file, never written to) also at ``target``."""
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
 
 
 def token_keys(token: str) -> tuple[tuple[str, ...], str, str]:

@@ -73,11 +73,11 @@ def page_key(route: Route, environment: str, prints: dict[int, str]) -> str:
     return digest(_pickled((route.url, route.template, context)), environment.encode())
 
 
-def documents_key(documents: list, prints: dict[int, str], environment: str) -> str:
-    """The key of the search records: every document's fields, its article by fingerprint."""
+def document_keys(documents: list, prints: dict[int, str], environment: str) -> list[str]:
+    """The key of each search document: its fields, its article by fingerprint."""
     names = [f.name for f in fields(documents[0]) if f.name != "article"] if documents else []
-    rows = [(*(getattr(d, n) for n in names), prints[id(d.article)]) for d in documents]
-    return digest(_pickled(rows), environment.encode())
+    return [digest(_pickled((*(getattr(d, n) for n in names), prints[id(d.article)])),
+                   environment.encode()) for d in documents]
 
 
 def environment_key(code: str, template_dirs: list[Path], site, assets: dict[str, str]) -> str:
@@ -102,7 +102,8 @@ class Previous:
     """What the last build wrote into the output folder, as ``record`` noted it."""
 
     files: dict[str, FileState] = field(default_factory=dict)
-    search: str = ""  # the search key of the bundle in it ("" when none)
+    search: str = ""  # the key of the search bundle in it ("" when none)
+    bundle: tuple[str, ...] = ()  # the search bundle's files
 
     def reusable(self, out_dir: Path, relative: str, key: str) -> Path | None:
         """The file of the last build at ``relative``, if it has ``key`` and is untouched."""
@@ -116,16 +117,28 @@ class Previous:
             return None
         return path if (st.st_ino, st.st_size, st.st_mtime_ns) == state[1:] else None
 
-    def search_files(self, key: str) -> list[str]:
-        """The search bundle's files, when the last build made it from the same records."""
+    def search_files(self, key: str) -> dict[str, str]:
+        """The search bundle's files with their keys, when the last build made it from the
+        same documents."""
         if not key or key != self.search:
-            return []
-        return [p for p, state in self.files.items() if state[0] == key]
+            return {}
+        return {p: self.files[p][0] for p in self.bundle if p in self.files}
+
+    def texts(self, out_dir: Path, keys: list[str]) -> dict[int, Path]:
+        """Document index → the article-text file of the last build's bundle made for a
+        document with the same key (see ``document_keys``), when still untouched."""
+        by_key = {self.files[p][0]: p for p in self.bundle if p in self.files}
+        found = {}
+        for i, key in enumerate(keys):
+            path = by_key.get(key)
+            if path is not None and (old := self.reusable(out_dir, path, key)) is not None:
+                found[i] = old
+        return found
 
 
 def record(stage: Path, keys: dict[str, str], search: str) -> Previous:
-    """Note every file in the staging folder with its key (files of the search bundle get
-    the search key), before the folder becomes the output."""
+    """Note every file in the staging folder with its key (files of the search bundle that
+    have none of their own get the search key), before the folder becomes the output."""
     files: dict[str, FileState] = {}
     for folder, _, names in os.walk(stage):
         for name in names:
@@ -136,7 +149,7 @@ def record(stage: Path, keys: dict[str, str], search: str) -> Previous:
             key = keys.get(relative) or (search if relative.startswith("pagefind/") else "")
             st = os.stat(path)
             files[relative] = (key, st.st_ino, st.st_size, st.st_mtime_ns)
-    return Previous(files, search)
+    return Previous(files, search, tuple(p for p in files if p.startswith("pagefind/")))
 
 
 def unchanged(previous: Previous, out_dir: Path, wanted: dict[str, str]) -> bool:
