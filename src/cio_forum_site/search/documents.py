@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -11,6 +10,7 @@ from markdown_it import MarkdownIt
 
 from cio_forum_site.content.model import Article, Heading, Participant, Prose, Question, Turn
 from cio_forum_site.site.archive import Archive
+from cio_forum_site.site.body import BLANK_LINES, has_no_markup
 
 _md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
@@ -111,29 +111,9 @@ def speakers(article: Article) -> list[str]:
     return list(dict.fromkeys(p.name for _, p in body_turns(article) if p is not None))
 
 
-# What can make Markdown more than paragraphs of text: characters that start inline markup
-# (or entities, HTML, tables, …) anywhere, two or more spaces ending a line (a hard break),
-# and line starts that begin another kind of block. Deliberately broad: a fragment with any
-# of them takes the parser's way.
-_MARKUP_CHARACTER = re.compile(r"[\\`*_\[\]<>&~|\t\r\0]")
-_HARD_BREAK = re.compile(r"[^ \n]  +(?:\n|$)")
-_BLOCK_START = re.compile(r"^(?: {0,3}(?:[#>+=-]|\d{1,9}[.)])| {4})", re.MULTILINE)
-_BLANK_LINES = re.compile(r"\n(?: *\n)+")
-
-
 def plain_text(markdown: str) -> list[str]:
     """The paragraphs of a Markdown fragment as plain text (inline markup removed)."""
     return plain_paragraphs(markdown) if has_no_markup(markdown) else parsed_plain_text(markdown)
-
-
-def has_no_markup(markdown: str) -> bool:
-    """True when the fragment is paragraphs of text only, so that it need not be parsed
-    (most of a transcript is: parsing it all cost over a second at 1,000 articles)."""
-    if _MARKUP_CHARACTER.search(markdown) or _BLOCK_START.search(markdown):
-        return False
-    # (``in`` first: it is much faster than the expression, and usually settles it)
-    spaces_end_a_line = "  \n" in markdown or markdown.endswith("  ")
-    return not (spaces_end_a_line and _HARD_BREAK.search(markdown))
 
 
 def plain_paragraphs(text: str) -> list[str]:
@@ -141,7 +121,7 @@ def plain_paragraphs(text: str) -> list[str]:
     separated by blank lines, and the lines of one paragraph are joined by a space (as a
     soft line break), each without the spaces around it."""
     out = []
-    for block in _BLANK_LINES.split(text.strip("\n")):
+    for block in BLANK_LINES.split(text.strip("\n")):
         paragraph = " ".join(line.strip(" ") for line in block.split("\n")).strip()
         if paragraph:
             out.append(paragraph)
