@@ -280,17 +280,27 @@ def add_article(content: Path, run: int) -> Path:
 # ---- one size -------------------------------------------------------------------------------
 
 
-def bench(size: int, vocabulary: str, runs: int, work: Path) -> dict:
+def prepare(size: int, vocabulary: str, work: Path) -> Path:
+    """The archive and its Hugo site (made once, kept in ``work``)."""
     base = work / f"{vocabulary}-{size}"
     content = base / "content"
-    if not content.is_dir():
+    if not (base / ".generated").exists():
+        shutil.rmtree(content, ignore_errors=True)
         subprocess.run([PYTHON, "-m", "cio_forum_site.synthetic", str(size), str(content),
                         "--vocabulary", vocabulary], check=True, stdout=subprocess.DEVNULL)
+        (base / ".generated").write_text("")
     anchor_site(content, base / "hugo")
+    return base
+
+
+def bench(size: int, vocabulary: str, runs: int, work: Path) -> dict:
+    base = prepare(size, vocabulary, work)
+    content = base / "content"
     times: dict[str, list[Measure]] = {k: [] for k in
                                        ("anchor", "cold", "warm", "edit", "add")}
     out, cache = base / "out", base / "cache"
     for run in range(runs):
+        print(f"  {vocabulary} {size}: run {run + 1} of {runs}", file=sys.stderr, flush=True)
         public = base / "public"
         shutil.rmtree(public, ignore_errors=True)
         times["anchor"].append(run_measured(anchor_commands(base / "hugo", public)))
@@ -354,8 +364,15 @@ def main(argv: list[str] | None = None) -> int:
                         choices=["realistic", "toy"])
     parser.add_argument("--work", type=Path, default=Path("/tmp/cio-bench-anchor"),
                         help="archives, sites and outputs (kept between runs)")
+    parser.add_argument("--prepare", action="store_true",
+                        help="only make the archives and the Hugo sites (nothing is timed)")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.prepare:
+        for vocabulary in args.vocabulary:
+            for size in args.sizes:
+                prepare(size, vocabulary, args.work)
+        return 0
     print(f"yardstick before: markdown-it, 1,000 renders of 8.7 KB: {machine_speed():.2f} s; "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
     lines = []

@@ -69,8 +69,13 @@ def _pickled(value) -> bytes:
 
 
 def page_key(route: Route, environment: str, prints: dict[int, str]) -> str:
+    """The page's key; "" (never carried over) when its context cannot be pickled."""
     context = {name: _stand_in(value, prints) for name, value in route.context.items()}
-    return digest(_pickled((route.url, route.template, context)), environment.encode())
+    try:
+        pickled = _pickled((route.url, route.template, context))
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return ""
+    return digest(pickled, environment.encode())
 
 
 def document_keys(documents: list, prints: dict[int, str], environment: str) -> list[str]:
@@ -108,7 +113,7 @@ class Previous:
     def reusable(self, out_dir: Path, relative: str, key: str) -> Path | None:
         """The file of the last build at ``relative``, if it has ``key`` and is untouched."""
         state = self.files.get(relative)
-        if state is None or state[0] != key:
+        if not key or state is None or state[0] != key:
             return None
         path = out_dir / relative
         try:
