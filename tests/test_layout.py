@@ -1,7 +1,7 @@
 """The package tree reads as the pipeline, and imports only go down it.
 
 cli → commands → search → site / importer / synthetic → content → the base modules
-(errors, parallel, timing, output). A module may import its own package and any layer
+(errors, parallel, timing, output, caches). A module may import its own package and any layer
 below its own, never one above: nothing imports a command, no stage imports the CLI.
 """
 
@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "cio_forum_site"
 
 LAYERS = {
-    "errors": 0, "parallel": 0, "timing": 0, "output": 0,
+    "errors": 0, "parallel": 0, "timing": 0, "output": 0, "caches": 0,
     "content": 1,
     "site": 2, "importer": 2, "synthetic": 2,
     "search": 3,
