@@ -218,9 +218,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--base-url", default=None, help="公開するURL（例: https://example.org/cio/）")
     b.add_argument("--no-search", action="store_true", help="検索インデックスを作らない（速い）")
     b.add_argument("--cache", metavar="DIR", default=None,
-                   help="検索用の解析結果を次回のために残すフォルダ（既定: content の隣の .cache）")
+                   help="検索用の解析結果と縮小した画像を次回のために残すフォルダ（既定: content の隣の .cache）")
     b.add_argument("--no-cache", action="store_true",
-                   help="解析結果を残さず、前回のものも使わない（全記事を MeCab で解析し直す）")
+                   help="解析結果と画像を残さず、前回のものも使わない（全記事の解析と全画像の縮小をやり直す）")
     common(b)
     b.set_defaults(run=cmd_build)
     _editor_commands(commands, common)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cio_forum_site.content.files import load_archive
+from cio_forum_site.commands.check import LINK_RE, image_uses
+from cio_forum_site.content.files import content_key, load_archive
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
 from cio_forum_site.output import Stage, check_output, staged_output
 from cio_forum_site.parallel import by_share, workers_for
 from cio_forum_site.site.archive import make_archive
 from cio_forum_site.site.assets import asset_urls, plan_assets
 from cio_forum_site.site.config import Site, base_url_problem, load_site
+from cio_forum_site.site.images import Picture, process_images
 from cio_forum_site.site.pages import Route, plan_routes
 from cio_forum_site.site.publish import publishing_routes
 from cio_forum_site.site.render import make_environment, render_routes
@@ -26,6 +28,8 @@ PARALLEL_MIN = 200  # below this many pages, forking costs more than it saves
 class BuildReport:
     articles: int = 0
     pages: int = 0
+    images: int = 0  # source images shown by the articles
+    images_encoded: int = 0  # of them, encoded by this build (the rest came from the cache)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -43,7 +47,8 @@ def build(
 ) -> BuildReport:
     """Build the site into ``out_dir``. Raises BuildFailed with every problem found;
     the existing output is replaced only when everything succeeded. ``cache_dir`` keeps
-    what MeCab made of each article for the next build (``search/cache.py``)."""
+    what MeCab made of each article (``search/cache.py``) and the images' renditions
+    (``site/images.py``) for the next build."""
     report = BuildReport()
     lap = Laps(report.timings)
 
@@ -57,23 +62,31 @@ def build(
     errors += problems
     assets, problems = plan_assets(static_dirs(templates_dir))  # fingerprinted CSS, JS, …
     errors += problems
-    if errors:
-        raise BuildFailed(sorted(errors))
-    check_output(out_dir, content_dir, templates_dir)
     lap("load")
+    images = process_images(image_uses(articles, content_dir), content_dir, cache_dir)
+    errors += images.errors  # renditions of every image shown, or what is wrong with it
+    if errors:
+        raise BuildFailed(sorted(set(errors)))
+    check_output(out_dir, content_dir, templates_dir)
+    report.images, report.images_encoded = len(images.pictures), images.encoded
+    lap("images")
 
     archive = make_archive(articles)
-    routes = plan_routes(archive, site)
+    routes = plan_routes(archive, site, images.pictures)
     routes += publishing_routes(archive, site, routes)  # feeds, sitemap.xml, robots.txt
     env = make_environment(templates_dir)
     report.articles, report.pages = len(articles), len(routes)
     lap("plan")
 
     with staged_output(out_dir) as stage:
-        render_pages(stage, env, routes, site, templates_dir, progress, asset_urls(assets))
+        render_pages(stage, env, routes, site, templates_dir, progress, asset_urls(assets),
+                     images.pictures)
         for asset in assets:
             stage.write_bytes(asset.output_path, asset.data)
-        for asset in content_assets(content_dir):  # images and other files beside the articles
+        for picture in images.pictures.values():
+            for rendition in picture.renditions:
+                stage.write_bytes(rendition.output_path, rendition.data)
+        for asset in content_assets(content_dir, images.pictures, linked_files(articles)):
             stage.copy_file(content_dir / asset, asset)
         lap("render")
         if search:
@@ -87,10 +100,11 @@ def build(
 
 
 def _render_share(stage: Stage, env, routes: list[Route], site: Site, templates_dir: Path,
-                  progress=None, assets: dict[str, str] | None = None) -> ContentError | None:
+                  progress=None, assets: dict[str, str] | None = None,
+                  images: dict[str, Picture] | None = None) -> ContentError | None:
     """Render and write some routes; a template failure comes back as a value."""
     try:
-        for i, (path, html) in enumerate(render_routes(env, routes, site, assets)):
+        for i, (path, html) in enumerate(render_routes(env, routes, site, assets, images)):
             stage.write_text(path, html)
             if progress:
                 progress("render", i + 1, len(routes))
@@ -100,14 +114,15 @@ def _render_share(stage: Stage, env, routes: list[Route], site: Site, templates_
 
 
 def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_dir: Path,
-                 progress=None, assets: dict[str, str] | None = None) -> None:
+                 progress=None, assets: dict[str, str] | None = None,
+                 images: dict[str, Picture] | None = None) -> None:
     """Render every route into the stage, on every core when there are many pages
     (forked workers inherit the planned routes, so nothing is pickled but the result)."""
     shares = workers_for(len(routes), PARALLEL_MIN)
 
     def render_share(share: int, shares: int) -> ContentError | None:
         return _render_share(stage, env, routes[share::shares], site, templates_dir,
-                             progress if shares == 1 else None, assets)
+                             progress if shares == 1 else None, assets, images)
 
     errors = [e for e in by_share(render_share, shares) if e]
     if progress and shares > 1:
@@ -116,13 +131,29 @@ def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_d
         raise BuildFailed(errors[:1])
 
 
-def content_assets(content_dir: Path) -> list[str]:
-    """Files under content/ other than articles (images, PDFs …), published as they are."""
+def content_assets(content_dir: Path, pictures: Mapping[str, Picture] | None = None,
+                   linked: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Files under content/ other than articles (PDFs …), published as they are. An image
+    shown from renditions is published only when a body also links to it directly
+    (``[原寸の写真](images/x.jpg)``): a camera file is large and carries GPS and serials."""
+    shown = set(pictures or ()) - set(linked)
     return sorted(
-        p.relative_to(content_dir).as_posix() for p in content_dir.rglob("*")
+        rel for p in content_dir.rglob("*")
         if p.is_file() and p.suffix != ".md"
         and not any(part.startswith((".", "_")) for part in p.relative_to(content_dir).parts)
+        and (rel := p.relative_to(content_dir).as_posix()) not in shown
     )
+
+
+def linked_files(articles: list) -> set[str]:
+    """Paths under content/ that a body links to (not as an image): ``[text](images/x.jpg)``."""
+    linked = set()
+    for article in articles:
+        for block in article.blocks:
+            for m in LINK_RE.finditer(getattr(block, "markdown", "")):
+                if not m["bang"] and (key := content_key(m["target"].strip("<>"))):
+                    linked.add(key)
+    return linked
 
 
 def template_error(exc: Exception, templates_dir: Path) -> ContentError:
