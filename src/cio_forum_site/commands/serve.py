@@ -216,9 +216,11 @@ class Builder:
         started = time.perf_counter()
         try:
             with _quiet_children():
+                # photos: the build's rendition cache (.cache/images beside content/),
+                # so that saving an article does not encode every photo again
                 report = build(self.content_dir, self.templates_dir, self.out_dir,
                                base_url=self.base_url, search=False, progress=progress,
-                               load=self.loader)
+                               load=self.loader, cache_dir=self.content_dir.parent / ".cache")
         except BuildFailed as failed:
             self._failed(sorted(failed.errors))
             return False

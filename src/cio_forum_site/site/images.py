@@ -24,6 +24,7 @@ it only checks that every image can be read (``cio-forum-site check``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import marshal
@@ -51,6 +52,7 @@ WEBP = {"quality": 80, "method": 4}
 JPEG = {"quality": 82, "optimize": True, "progressive": True}
 PNG = {"optimize": True}
 CACHE_FOLDER = "images"
+MAX_WORKERS = 4  # photos decoded at once: each may take MAX_PIXELS × 4 bytes of memory
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,8 @@ def process_images(uses: Iterable[ImageUse], content_dir: Path, cache_dir: Path 
         share = any(u.header for u in by_key[key])
         return _process(key, files[key], share, cache, encode)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+    workers = max(1, min(len(jobs), os.cpu_count() or 1, MAX_WORKERS))
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # Pillow lets go of the GIL
         results = list(pool.map(work, jobs))
     result = ImageResult({}, errors)
     for key, (picture, problem, encoded) in zip(jobs, results, strict=True):
@@ -154,7 +157,7 @@ def _process(key: str, file: Path, share: bool, cache: _Cache,
     entry_key = _entry_key(data, share)
     if encode and (entry := cache.get(entry_key)) is not None:
         return _picture(key, entry), None, False
-    image = _decode(key, data, need=max(WIDTHS) if encode else 0)
+    image = _decode(key, data, need=max(WIDTHS) if encode else 1)  # 1: check reads it small
     if isinstance(image, str):
         return None, image, False
     if not encode:
@@ -268,6 +271,7 @@ def _picture(key: str, entry: list[tuple[str, int, int, str, bytes]]) -> Picture
 # ---- the cache --------------------------------------------------------------------------------
 
 
+@functools.cache
 def version() -> str:
     """Everything besides the source that decides the renditions' bytes."""
     code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
