@@ -13,14 +13,17 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from html import escape
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from cio_forum_site.content.files import content_key
 from cio_forum_site.content.model import Article, Heading, Prose, Question, Turn
-from cio_forum_site.site.images import Picture
 from cio_forum_site.site.urls import relative_url
+
+if TYPE_CHECKING:  # Pillow is imported only where photos are processed
+    from cio_forum_site.site.images import Picture
 
 # ``sizes``: how wide the image is shown, so a phone picks a small rendition.
 BODY_SIZES = "(min-width: 42rem) 40rem, calc(100vw - 2rem)"  # the text column (--measure)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cio_forum_site.content.model import Article, Heading, Turn
 from cio_forum_site.content.municipalities import KINDS, Municipality, all_municipalities
 from cio_forum_site.site.archive import Archive
 from cio_forum_site.site.body import LazyBody
 from cio_forum_site.site.config import Site
-from cio_forum_site.site.images import Picture
 from cio_forum_site.site.urls import absolute_url
+
+if TYPE_CHECKING:  # Pillow is imported only where photos are processed
+    from cio_forum_site.site.images import Picture
 
 RECENT_COUNT = 5  # 直近のバックナンバー
 HOME_COUNT = 10

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
 
 from cio_forum_site.site.body import CARD_SIZES, HEADER_SIZES, picture_html
 from cio_forum_site.site.config import Site
-from cio_forum_site.site.images import Picture
 from cio_forum_site.site.pages import Link, Route
 from cio_forum_site.site.theme import template_dirs
 from cio_forum_site.site.urls import absolute_url, relative_url
+
+if TYPE_CHECKING:  # Pillow is imported only where photos are processed
+    from cio_forum_site.site.images import Picture
 
 
 @jinja2.pass_context
