@@ -8,6 +8,7 @@ opens the published renditions with Pillow.
 
 from __future__ import annotations
 
+import shutil
 import struct
 import subprocess
 import sys
@@ -88,10 +89,11 @@ def renditions(out: Path, page_url: str, srcset: str) -> list[tuple[Path, int]]:
     return found
 
 
-@pytest.fixture
-def photo_site(tmp_path: Path) -> tuple[Path, Path]:
+@pytest.fixture(scope="module")
+def photo_site(tmp_path_factory) -> tuple[Path, Path]:
     """A photo article: header photo, a captioned photo, a turned photo, a screenshot and a
-    small picture; built with a base URL (for og:image)."""
+    small picture; built with a base URL (for og:image). Built once; tests only read it."""
+    tmp_path = tmp_path_factory.mktemp("photos")
     content = tmp_path / "content"
     (content / "images").mkdir(parents=True)
     draw_photo(content / "images" / "header.jpg")
@@ -200,6 +202,7 @@ def test_cards_with_room_show_the_header_photo(photo_site):
 def test_originals_are_published_only_when_linked_directly(photo_site, tmp_path: Path):
     content, out = photo_site
     assert sorted(p.name for p in (out / "images").iterdir() if "-" not in p.name) == []
+    content = Path(shutil.copytree(content, tmp_path / "content"))
     file = content / "0007-kiyose.md"
     file.write_text(file.read_text("utf-8") + "\n[原寸の写真](images/table.jpg)\n", "utf-8")
     build(content, TEMPLATES, tmp_path / "out2", search=False)
