@@ -69,12 +69,16 @@ image_alt: 座談会の会場となった会議室
 
 @functools.cache
 def _scene(size: tuple[int, int]) -> Image.Image:
-    """Gradients with sensor-like noise (uniform, from os.urandom: fast), drawn once a size."""
+    """Gradients with texture at several scales and sensor-like noise (os.urandom: fast),
+    so that the renditions too compress like photos; drawn once a size."""
     gradients = [Image.linear_gradient("L"), Image.radial_gradient("L"),
                  Image.linear_gradient("L").transpose(Image.Transpose.ROTATE_90)]
-    base = Image.merge("RGB", [g.resize(size) for g in gradients])
-    noise = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
-    return Image.blend(base, noise, 0.12)
+    scene = Image.merge("RGB", [g.resize(size) for g in gradients])
+    for scale, weight in ((32, 0.35), (8, 0.2), (1, 0.1)):  # texture at every scale, as in a photo
+        small = (max(1, size[0] // scale), max(1, size[1] // scale))
+        noise = Image.frombytes("RGB", small, os.urandom(small[0] * small[1] * 3))
+        scene = Image.blend(scene, noise.resize(size, Image.Resampling.BICUBIC), weight)
+    return scene
 
 
 def draw_camera_photo(path: Path, size: tuple[int, int], seed: int) -> None:
