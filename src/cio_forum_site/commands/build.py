@@ -150,7 +150,8 @@ def linked_files(articles: list) -> set[str]:
     linked = set()
     for article in articles:
         for block in article.blocks:
-            for m in LINK_RE.finditer(getattr(block, "markdown", "")):
+            text = getattr(block, "markdown", "")
+            for m in LINK_RE.finditer(text) if "](" in text else ():
                 if not m["bang"] and (key := content_key(m["target"].strip("<>"))):
                     linked.add(key)
     return linked

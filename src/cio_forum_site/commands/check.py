@@ -23,6 +23,7 @@ jump to it. ``run_check`` is the command: load, validate, warn, sort.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import unicodedata
@@ -77,15 +78,19 @@ class Source:
         text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
         self.lines = text.split("\n")
         self.body_line = len(self.lines) + 1
-        self.node: yaml.Node | None = None
+        self._yaml = ""
         split = split_front_matter(text)
         if isinstance(split, str):
             return
-        yaml_text, _, self.body_line = split
+        self._yaml, _, self.body_line = split
+
+    @functools.cached_property
+    def node(self) -> yaml.Node | None:
+        """The front matter's YAML nodes (composed on first use: only positions need them)."""
         try:
-            self.node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+            return yaml.compose(self._yaml, Loader=yaml.SafeLoader) if self._yaml else None
         except yaml.YAMLError:
-            self.node = None
+            return None
 
     def position(self, *keys: str | int) -> tuple[int, int] | None:
         """(line, col) of the value at ``keys`` in the front matter, e.g. ("tags", 1)."""
@@ -158,15 +163,19 @@ def check_archive_warnings(articles: list[Article], content_dir: Path, *,
 def image_uses(articles: Iterable[Article], content_dir: Path,
                sources: Mapping[str, Source] | None = None) -> list[ImageUse]:
     """Every image the articles show: each header image (``image:``) and every body image
-    under content/, where it is written (``path:line:col``), with its alt text and title."""
-    texts = sources if sources is not None else _sources(articles, content_dir, None)
+    under content/, where it is written (``path:line:col``), with its alt text and title.
+    Without ``sources``, only the files of articles with body images are read again."""
     uses = []
     for article in articles:
-        source = texts[article.path]
         if article.image:
-            line, col = _at(source, article, "image")
+            line, col = (_at(sources[article.path], article, "image") if sources is not None
+                         else (article.line_of("image"), 0))
             uses.append(ImageUse(article.path, line, article.image, article.image_alt, col=col,
                                  header=True))
+        if not any("![" in getattr(block, "markdown", "") for block in article.blocks):
+            continue  # most articles: no need to read the file again
+        source = (sources[article.path] if sources is not None
+                  else _sources([article], content_dir, None)[article.path])
         for number, line in source.body():
             for m in LINK_RE.finditer(line):
                 target = m["target"].strip("<>").strip()
