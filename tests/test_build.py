@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT, TEMPLATES, internal_references, page, text_of
+from PIL import Image
 
 from cio_forum_site.commands.build import build
 from cio_forum_site.errors import BuildFailed
@@ -28,9 +29,12 @@ def test_every_page_type_is_built(site: Path):
         "municipalities/index.html", "municipalities/hinode/index.html",
         "municipalities/mitaka/index.html", "municipalities/fuchu/index.html",
         "topics/index.html", "articles/0101-hinode/index.html",
-        "articles/interview-2020-04/index.html", "images/hinode.png",
+        "articles/interview-2020-04/index.html",
     ]:
         assert (site / path).is_file(), path
+    # the header image as renditions (site/images.py), not the original
+    assert sorted(p.name.split(".")[-1] for p in (site / "images").glob("hinode-*")) == ["jpg", "png", "png", "webp", "webp"]
+    assert not (site / "images" / "hinode.png").exists()
     assert [p.name for p in (site / "static").glob("style.*.css")] != []  # fingerprinted
 
 
@@ -240,15 +244,16 @@ def test_the_sample_archive_builds_every_page_with_every_link_resolving(tmp_path
 
 
 def test_links_and_images_in_a_body_work_under_any_base_path(tmp_path: Path, archive_copy: Path):
-    (archive_copy / "images" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    Image.new("RGB", (300, 200), "navy").save(archive_copy / "images" / "chart.png")
     file = archive_copy / "0103-mitaka-fuchu.md"
     file.write_text(file.read_text("utf-8") + "\n[前半の記事](/articles/0101-hinode/)と"
                     "[外部](https://example.org/)。\n\n![図](images/chart.png)\n", "utf-8")
     build(archive_copy, TEMPLATES, tmp_path / "out", search=False)
     body = page(tmp_path / "out", "/articles/0103-mitaka-fuchu/").find_class("article-body")[0]
     assert [a.get("href") for a in body.findall(".//a")] == ["../0101-hinode/index.html", "https://example.org/"]
-    assert body.find(".//img").get("src") == "../../images/chart.png"
-    assert (tmp_path / "out" / "images" / "chart.png").is_file()
+    src = body.find(".//img").get("src")
+    assert src.startswith("../../images/chart-300w.") and src.endswith(".png")
+    assert (tmp_path / "out" / "articles/0103-mitaka-fuchu" / src).is_file()
 
 
 def test_without_a_base_url_folder_links_name_index_html_for_file_urls(site: Path):

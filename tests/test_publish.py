@@ -187,7 +187,10 @@ def test_every_page_has_canonical_open_graph_and_twitter_card(site: Path):
 def test_article_with_an_image_shares_it_by_absolute_url(site: Path):
     doc = page(site, "/articles/0102-hinode/")
     image = doc.find(".//meta[@property='og:image']").get("content")
-    assert image == BASE + "images/hinode.png" and (site / "images/hinode.png").is_file()
+    assert image.startswith(BASE + "images/hinode-800w.") and image.endswith(".jpg")
+    assert (site / image.removeprefix(BASE)).is_file()  # a JPEG rendition, 800 px (never upscaled)
+    assert doc.find(".//meta[@property='og:image:width']").get("content") == "800"
+    assert doc.find(".//meta[@property='og:image:height']").get("content") == "450"
     assert doc.find(".//meta[@name='twitter:card']").get("content") == "summary_large_image"
 
 

@@ -599,3 +599,44 @@ def test_excerpts_name_the_speaker_and_the_speaker_filter_keeps_their_words(serv
             if query:
                 assert label.startswith(f"発言: {speaker}（"), label
     assert wrong == []
+
+
+def test_each_filter_option_shows_its_count_for_the_query(served, page, truth):
+    """区市町村, 年度 and テーマ options say how many articles each would leave for the
+    current query (within the other filters; a field's own choice aside): 小平市 (1)."""
+    base, _ = served
+    docs = fixture_documents()
+    values = {"municipality": lambda d: d.municipalities, "year": lambda d: (d.fiscal_year,),
+              "tag": lambda d: d.tags}
+
+    def shown() -> dict[str, dict[str, str]]:
+        page.focus("select[name=municipality]")  # the counts are asked for at the filters
+        page.wait_for_function("""() => [...document.querySelectorAll(
+            'select[name=municipality] option')].slice(1).every((o) => / \\(/.test(o.text))""")
+        return {name: {o["value"]: o["text"] for o in page.eval_on_selector_all(
+            f"select[name={name}] option",
+            "os => os.slice(1).map((o) => ({value: o.value, text: o.text}))")}
+            for name in values}
+
+    for query, chosen in (("テレワーク", {}), ("真柴", {}), ("対策", {"municipality": "新宿区"}),
+                          ("職員", {"year": "令和6年度", "tag": "人材育成"}), ("", {"tag": "防災"})):
+        page.goto(base + "search/?" + urlencode({**chosen, "q": query}))
+        wait_for_results(page, query)
+        got = shown()
+        for name, of in values.items():
+            others = {k: v for k, v in chosen.items() if k != name}
+            pool = [d for d in docs if (not query or d.url in truth(query))
+                    and all(v in values[k](d) for k, v in others.items())]
+            for value, text in got[name].items():
+                n = sum(value in of(d) for d in pool)
+                assert text in (f"{value} ({n})", f"{value} (約{n})"), (query, chosen, text, n)
+        # after every result is shown, the counts are exact
+        while page.is_visible("#search-more"):
+            page.click("#search-more")
+            page.wait_for_function(
+                "document.getElementById('search-results').getAttribute('aria-busy') === 'false'")
+        page.focus("#search-q")
+        page.focus("select[name=municipality]")  # asked again: more results are known now
+        page.wait_for_function("""() => [...document.querySelectorAll('.search-filters option')]
+            .every((o) => !o.text.includes('約'))""")
+    assert page.input_value("select[name=tag]") == "防災"  # the value is the name, not the label

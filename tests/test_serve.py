@@ -185,7 +185,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def test_ctrl_c_stops_cleanly_and_leaves_no_staging_folders(preview: Preview):
     assert preview.stop() == 0
     preview.wait_for("プレビューを止めました")
-    assert sorted(p.name for p in preview.root.iterdir()) == ["build", "content"]
+    # .cache: the photos' renditions, shared with `build` (site/images.py)
+    assert sorted(p.name for p in preview.root.iterdir()) == [".cache", "build", "content"]
+    assert [p.name for p in (preview.root / ".cache").iterdir()] == ["images"]
 
 
 def test_a_port_in_use_is_refused_with_exit_2(tmp_path: Path):

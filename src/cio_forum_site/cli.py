@@ -218,9 +218,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--base-url", default=None, help="公開するURL（例: https://example.org/cio/）")
     b.add_argument("--no-search", action="store_true", help="検索インデックスを作らない（速い）")
     b.add_argument("--cache", metavar="DIR", default=None,
-                   help="次回のビルドのために、記事と検索の解析結果や出力の記録を残すフォルダ（既定: content の隣の .cache）")
+                   help="次回のビルドのために、記事と検索の解析結果、縮小した画像、出力の記録を残すフォルダ（既定: content の隣の .cache）")
     b.add_argument("--no-cache", action="store_true",
-                   help="何も残さず、前回のものも使わない（全記事を読み直し、全ページを作り直し、MeCab で解析し直す）")
+                   help="何も残さず、前回のものも使わない（全記事の読み直しと解析、全ページの作成、全画像の縮小をやり直す）")
     common(b)
     b.set_defaults(run=cmd_build)
     _editor_commands(commands, common)

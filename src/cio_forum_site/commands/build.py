@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from cio_forum_site import caches
-from cio_forum_site.content.files import FileCache, load_archive
+from cio_forum_site.commands.check import LINK_RE, image_uses
+from cio_forum_site.content.files import FileCache, content_key, load_archive
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
 from cio_forum_site.output import Stage, check_output, staged_output
 from cio_forum_site.parallel import by_share, workers_for
@@ -18,6 +19,7 @@ from cio_forum_site.site import reuse
 from cio_forum_site.site.archive import make_archive
 from cio_forum_site.site.assets import asset_urls, plan_assets
 from cio_forum_site.site.config import Site, base_url_problem, load_site
+from cio_forum_site.site.images import Picture, process_images
 from cio_forum_site.site.pages import Route, plan_routes
 from cio_forum_site.site.publish import publishing_routes
 from cio_forum_site.site.render import make_environment, render_routes
@@ -32,6 +34,8 @@ ARTICLES = "articles.pickle"  # the parsed articles, by their files' bytes (cach
 class BuildReport:
     articles: int = 0
     pages: int = 0
+    images: int = 0  # source images shown by the articles
+    images_encoded: int = 0  # of them, encoded by this build (the rest came from the cache)
     rendered: int = 0  # pages made in this build (the others were carried over unchanged)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -50,7 +54,9 @@ def build(
 ) -> BuildReport:
     """Build the site into ``out_dir``. Raises BuildFailed with every problem found;
     the existing output is replaced only when everything succeeded. ``cache_dir`` keeps
-    what MeCab made of each article for the next build (``search/cache.py``)."""
+    what MeCab made of each article (``search/cache.py``), the images' renditions
+    (``site/images.py``), the parsed articles and a record of the output (``site/reuse.py``)
+    for the next build, which then makes only what changed."""
     report = BuildReport()
     lap = Laps(report.timings)
 
@@ -69,15 +75,19 @@ def build(
     errors += problems
     assets, problems = plan_assets(static_dirs(templates_dir))  # fingerprinted CSS, JS, …
     errors += problems
+    lap("load")
+    images = process_images(image_uses(articles, content_dir), content_dir, cache_dir)
+    errors += images.errors  # renditions of every image shown, or what is wrong with it
     if errors:
-        raise BuildFailed(sorted(errors))
+        raise BuildFailed(sorted(set(errors)))
     check_output(out_dir, content_dir, templates_dir)
     if kept and _digests(files) != before:
         caches.save(cache_dir, ARTICLES, _articles_version(), files)
-    lap("load")
+    report.images, report.images_encoded = len(images.pictures), images.encoded
+    lap("images")
 
     archive = make_archive(articles)
-    routes = plan_routes(archive, site)
+    routes = plan_routes(archive, site, images.pictures)
     routes += publishing_routes(archive, site, routes)  # feeds, sitemap.xml, robots.txt
     env = make_environment(templates_dir)
     report.articles, report.pages = len(articles), len(routes)
@@ -86,12 +96,14 @@ def build(
         from cio_forum_site.search import documents
 
         search_documents = documents(archive)
+    published = content_assets(content_dir, images.pictures, linked_files(articles))
     keys: dict[str, str] = {}
     text_keys: list[str] = []  # each search document's
     if cache_dir is not None:  # keys are only worth making when the next build can use them
         known = {id(a): d.hex() for d, a, _ in (files or {}).values() if a is not None}
-        keys, text_keys = output_keys(routes, assets, content_dir, templates_dir, site,
-                                      search_documents, reuse.fingerprints(articles, known))
+        keys, text_keys = output_keys(routes, assets, images.pictures, published, content_dir,
+                                      templates_dir, site, search_documents,
+                                      reuse.fingerprints(articles, known))
     search_key = reuse.digest(*(k.encode() for k in text_keys)) if text_keys else ""
     previous = _previous(cache_dir, out_dir)
     reused_search = previous.search_files(search_key) if search else {}
@@ -103,12 +115,17 @@ def build(
 
     with staged_output(out_dir) as stage:
         todo = [r for r in routes if not carry(stage, previous, out_dir, r.output_path, keys)]
-        render_pages(stage, env, todo, site, templates_dir, progress, asset_urls(assets))
+        render_pages(stage, env, todo, site, templates_dir, progress, asset_urls(assets),
+                     images.pictures)
         report.rendered = len(todo)
         for asset in assets:
             if not carry(stage, previous, out_dir, asset.output_path, keys):
                 stage.write_bytes(asset.output_path, asset.data)
-        for asset in content_assets(content_dir):  # images and other files beside the articles
+        for picture in images.pictures.values():
+            for rendition in picture.renditions:
+                if not carry(stage, previous, out_dir, rendition.output_path, keys):
+                    stage.write_bytes(rendition.output_path, rendition.data)
+        for asset in published:  # PDFs and other files beside the articles
             if not carry(stage, previous, out_dir, asset, keys):
                 stage.copy_file(content_dir / asset, asset)
         lap("render")
@@ -122,7 +139,8 @@ def build(
 
                 made = build_search(stage.path, search_documents, cache_dir=cache_dir,
                                     texts=previous.texts(out_dir, text_keys))
-                keys.update(zip((f"pagefind/{t}" for t in made.text_files), text_keys, strict=False))
+                keys.update(zip((f"pagefind/{t}" for t in made.text_files), text_keys,
+                                strict=False))
             lap("search")
         if cache_dir is not None:
             done = reuse.record(stage.path, keys, search_key if search else "")
@@ -132,17 +150,21 @@ def build(
     return report
 
 
-def output_keys(routes: list[Route], assets, content_dir: Path, templates_dir: Path, site: Site,
+def output_keys(routes: list[Route], assets, pictures: Mapping[str, Picture],
+                published: list[str], content_dir: Path, templates_dir: Path, site: Site,
                 search_documents: list, prints: dict[int, str]) -> tuple[dict[str, str], list[str]]:
     """The key of every output file but the search bundle's (``site/reuse.py``), and the
     key of every search document."""
     code = caches.code_version()
     environment = reuse.environment_key(code, template_dirs(templates_dir), site,
-                                        asset_urls(assets))
+                                        asset_urls(assets), repr(sorted(pictures.items())))
     keys = reuse.page_keys(routes, environment, prints)
     for asset in assets:
         keys[asset.output_path] = reuse.digest(asset.data)
-    for relative in content_assets(content_dir):
+    for picture in pictures.values():
+        for rendition in picture.renditions:
+            keys[rendition.output_path] = reuse.digest(rendition.data)
+    for relative in published:
         keys[relative] = reuse.digest((content_dir / relative).read_bytes())
     return keys, reuse.document_keys(search_documents, prints, code)
 
@@ -186,10 +208,11 @@ def _previous(cache_dir: Path | None, out_dir: Path) -> reuse.Previous:
 
 
 def _render_share(stage: Stage, env, routes: list[Route], site: Site, templates_dir: Path,
-                  progress=None, assets: dict[str, str] | None = None) -> ContentError | None:
+                  progress=None, assets: dict[str, str] | None = None,
+                  images: dict[str, Picture] | None = None) -> ContentError | None:
     """Render and write some routes; a template failure comes back as a value."""
     try:
-        for i, (path, html) in enumerate(render_routes(env, routes, site, assets)):
+        for i, (path, html) in enumerate(render_routes(env, routes, site, assets, images)):
             stage.write_text(path, html)
             if progress:
                 progress("render", i + 1, len(routes))
@@ -199,14 +222,15 @@ def _render_share(stage: Stage, env, routes: list[Route], site: Site, templates_
 
 
 def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_dir: Path,
-                 progress=None, assets: dict[str, str] | None = None) -> None:
+                 progress=None, assets: dict[str, str] | None = None,
+                 images: dict[str, Picture] | None = None) -> None:
     """Render every route into the stage, on every core when there are many pages
     (forked workers inherit the planned routes, so nothing is pickled but the result)."""
     shares = workers_for(len(routes), PARALLEL_MIN)
 
     def render_share(share: int, shares: int) -> ContentError | None:
         return _render_share(stage, env, routes[share::shares], site, templates_dir,
-                             progress if shares == 1 else None, assets)
+                             progress if shares == 1 else None, assets, images)
 
     errors = [e for e in by_share(render_share, shares) if e]
     if progress and shares > 1:
@@ -215,13 +239,30 @@ def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_d
         raise BuildFailed(errors[:1])
 
 
-def content_assets(content_dir: Path) -> list[str]:
-    """Files under content/ other than articles (images, PDFs …), published as they are."""
+def content_assets(content_dir: Path, pictures: Mapping[str, Picture] | None = None,
+                   linked: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Files under content/ other than articles (PDFs …), published as they are. An image
+    shown from renditions is published only when a body also links to it directly
+    (``[原寸の写真](images/x.jpg)``): a camera file is large and carries GPS and serials."""
+    shown = set(pictures or ()) - set(linked)
     return sorted(
-        p.relative_to(content_dir).as_posix() for p in content_dir.rglob("*")
+        rel for p in content_dir.rglob("*")
         if p.is_file() and p.suffix != ".md"
         and not any(part.startswith((".", "_")) for part in p.relative_to(content_dir).parts)
+        and (rel := p.relative_to(content_dir).as_posix()) not in shown
     )
+
+
+def linked_files(articles: list) -> set[str]:
+    """Paths under content/ that a body links to (not as an image): ``[text](images/x.jpg)``."""
+    linked = set()
+    for article in articles:
+        for block in article.blocks:
+            text = getattr(block, "markdown", "")
+            for m in LINK_RE.finditer(text) if "](" in text else ():
+                if not m["bang"] and (key := content_key(m["target"].strip("<>"))):
+                    linked.add(key)
+    return linked
 
 
 def template_error(exc: Exception, templates_dir: Path) -> ContentError:

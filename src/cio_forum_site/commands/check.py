@@ -8,7 +8,13 @@ likely did not mean:
 - a body line shaped like a speaker label that names no participant;
 - a participant who never speaks in a roundtable that has a transcript;
 - speaker lines with no words (a participant list pasted into the body), once per article;
-- an image or internal link in the body that points at nothing.
+- an image or internal link in the body that points at nothing;
+- an image without alt text (``![](x.jpg)``, or ``image:`` without ``image_alt:``) that is not
+  marked decorative (alt text ``装飾``).
+
+Images that cannot be published (not an image, truncated, too large, an unsupported format,
+outside content/) are errors, as in the build: ``image_uses`` lists every image an article
+shows, for both.
 
 Every problem has a path, a line and a column (0 when unknown), so that editors and CI can
 jump to it. ``run_check`` is the command: load, validate, warn, sort.
@@ -17,6 +23,7 @@ jump to it. ``run_check`` is the command: load, validate, warn, sort.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import unicodedata
@@ -28,7 +35,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import yaml
 
-from cio_forum_site.content.files import article_files, load_archive
+from cio_forum_site.content.files import article_files, content_file, content_key, load_archive
 from cio_forum_site.content.frontmatter import split_front_matter
 from cio_forum_site.content.model import Article, Heading, Turn
 from cio_forum_site.content.slugs import tag_key
@@ -36,11 +43,12 @@ from cio_forum_site.content.transcript import FENCE_RE, INTRO_RE, NAME_RE, NOTE_
 from cio_forum_site.errors import ContentError
 from cio_forum_site.site.archive import Archive, make_archive
 from cio_forum_site.site.config import Site, load_site
+from cio_forum_site.site.images import ImageUse, process_images
 
 # [text](target "title") and ![alt](target): the target, with its position.
 LINK_RE = re.compile(
-    r"(?P<bang>!?)\[(?:[^\[\]\\]|\\.|\[[^\]]*\])*\]\(\s*(?P<target><[^>\n]*>|[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)"
-    r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]\(\s*(?P<target><[^>\n]*>|[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)"
+    r"(?:\s+(?:\"(?P<t1>[^\"]*)\"|'(?P<t2>[^']*)'|\((?P<t3>[^)]*)\)))?\s*\)"
 )
 REFERENCE_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?P<target><[^>]*>|\S+)")
 CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
@@ -70,15 +78,19 @@ class Source:
         text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
         self.lines = text.split("\n")
         self.body_line = len(self.lines) + 1
-        self.node: yaml.Node | None = None
+        self._yaml = ""
         split = split_front_matter(text)
         if isinstance(split, str):
             return
-        yaml_text, _, self.body_line = split
+        self._yaml, _, self.body_line = split
+
+    @functools.cached_property
+    def node(self) -> yaml.Node | None:
+        """The front matter's YAML nodes (composed on first use: only positions need them)."""
         try:
-            self.node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+            return yaml.compose(self._yaml, Loader=yaml.SafeLoader) if self._yaml else None
         except yaml.YAMLError:
-            self.node = None
+            return None
 
     def position(self, *keys: str | int) -> tuple[int, int] | None:
         """(line, col) of the value at ``keys`` in the front matter, e.g. ("tags", 1)."""
@@ -144,6 +156,55 @@ def check_archive_warnings(articles: list[Article], content_dir: Path, *,
         found += silent_participant_warnings(article, source)
         found += wordless_turn_warnings(article, source)
     found += link_warnings(archive, texts, content_dir, site or Site())
+    found += alt_warnings(image_uses(archive.articles, content_dir, texts))
+    return found
+
+
+def image_uses(articles: Iterable[Article], content_dir: Path,
+               sources: Mapping[str, Source] | None = None) -> list[ImageUse]:
+    """Every image the articles show: each header image (``image:``) and every body image
+    under content/, where it is written (``path:line:col``), with its alt text and title.
+    Without ``sources``, only the files of articles with body images are read again."""
+    uses = []
+    for article in articles:
+        if article.image:
+            line, col = (_at(sources[article.path], article, "image") if sources is not None
+                         else (article.line_of("image"), 0))
+            uses.append(ImageUse(article.path, line, article.image, article.image_alt, col=col,
+                                 header=True))
+        if not any("![" in getattr(block, "markdown", "") for block in article.blocks):
+            continue  # most articles: no need to read the file again
+        source = (sources[article.path] if sources is not None
+                  else _sources([article], content_dir, None)[article.path])
+        for number, line in source.body():
+            for m in LINK_RE.finditer(line):
+                target = m["target"].strip("<>").strip()
+                if m["bang"] and content_key(target) is not None:
+                    title = m["t1"] or m["t2"] or m["t3"] or ""
+                    uses.append(ImageUse(article.path, number, target, _plain(m["text"]), title,
+                                         col=m.start() + 1))
+    return uses
+
+
+def _plain(alt: str) -> str:
+    """Alt text as Markdown shows it: escapes and emphasis marks removed."""
+    return re.sub(r"\\(.)|[*_`]", lambda m: m.group(1) or "", alt).strip()
+
+
+def alt_warnings(uses: Iterable[ImageUse]) -> list[ContentError]:
+    """Images without alt text that are not marked decorative."""
+    found = []
+    for use in uses:
+        if use.alt.strip():
+            continue
+        if use.header:
+            hint = ("image_alt: に写真の説明を書いてください（例: image_alt: 清瀬市役所での座談会の様子）。"
+                    "飾りの画像なら image_alt: 装飾 と書きます")
+        else:
+            hint = (f"![写真の説明]({use.target}) のように説明を書いてください。"
+                    f"飾りの画像なら ![装飾]({use.target}) と書きます")
+        found.append(warning(use.article, use.line, use.col,
+                             f"画像「{use.target}」に代替テキスト（alt）がありません: {hint}"))
     return found
 
 
@@ -346,12 +407,11 @@ def link_warnings(archive: Archive, texts: Mapping[str, Source], content_dir: Pa
 
 
 def _image_problem(target: str, content_dir: Path) -> str | None:
+    """A missing image (one outside content/ is an error: ``image_uses``)."""
     if not target or SCHEME_RE.match(target) or target.startswith("//"):
         return None
     path = unquote(urlsplit(target).path).lstrip("/")
-    file = (content_dir / path).resolve()
-    inside = content_dir.resolve() in file.parents
-    if inside and file.is_file():
+    if content_file(content_dir, target, missing_ok=True) is not None:
         return None
     return (f"画像「{target}」が見つかりません: content/{path} にファイルを置くか、"
             "content/ からのパスを確かめてください")
@@ -430,6 +490,9 @@ def run_check(content_dir: Path) -> CheckReport:
     articles, problems = load_archive(content_dir)
     errors += problems
     warnings = check_archive_warnings(articles, content_dir, site=site) if content_dir.is_dir() else []
+    if content_dir.is_dir():  # images the build could not publish (read, not encoded)
+        errors += process_images(image_uses(articles, content_dir), content_dir, encode=False).errors
+        errors = sorted(set(errors))
     files = len(article_files(content_dir)) if content_dir.is_dir() else 0
     return CheckReport(files, sorted(with_columns([*errors, *warnings]), key=position_key))
 

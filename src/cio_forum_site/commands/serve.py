@@ -159,7 +159,6 @@ class Builder:
         self.search_site = work_dir / "search-site"
         self.search_log = work_dir / "search.log"
         self.search_cache = search_cache
-        self.page_record = work_dir / "pages"  # which pages an edit leaves unchanged
         self.say, self.shout, self.verbose = say, shout, verbose
         self.loader = Loader()
         self.page_files: set[str] = set()
@@ -217,9 +216,11 @@ class Builder:
         started = time.perf_counter()
         try:
             with _quiet_children():
+                # photos: the build's rendition cache (.cache/images beside content/),
+                # so that saving an article does not encode every photo again
                 report = build(self.content_dir, self.templates_dir, self.out_dir,
                                base_url=self.base_url, search=False, progress=progress,
-                               load=self.loader, cache_dir=self.page_record)
+                               load=self.loader, cache_dir=self.content_dir.parent / ".cache")
         except BuildFailed as failed:
             self._failed(sorted(failed.errors))
             return False

@@ -29,7 +29,7 @@ from cio_forum_site.errors import ContentError
 
 FIELDS = (
     "title", "kind", "session", "date", "published", "municipalities", "participants",
-    "topics", "tags", "series", "part", "parts", "credits", "summary", "image",
+    "topics", "tags", "series", "part", "parts", "credits", "summary", "image", "image_alt",
 )
 PARTICIPANT_FIELDS = ("name", "organization", "position", "role", "speaker", "kana")
 CREDIT_FIELDS = ("author", "editor")
@@ -124,6 +124,7 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
             problems.add(fm.line("credits"), f"`credits` は author と editor を持つ組で書いてください（{describe(raw_credits)} になっています）")
     summary = fm.text("summary")
     image = fm.text("image") or None
+    image_alt = fm.text("image_alt")
 
     transcript = speaker_turns(body, participants, first_line=body_line)
     if problems.items or date is None:
@@ -136,7 +137,7 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
         slug=slug, path=path, title=title, kind=kind, session=session, date=date,
         published=published, municipalities=tuple(places), participants=participants,
         topics=topics, tags=tags, series=series, part=part, parts=parts, credits=credits,
-        summary=summary, image=image, blocks=transcript.blocks,
+        summary=summary, image=image, image_alt=image_alt, blocks=transcript.blocks,
         suspect_labels=transcript.suspects,
         wordless_labels=transcript.wordless,
         field_lines={str(k.value): k.start_mark.line + 2 for k, _ in node.value},

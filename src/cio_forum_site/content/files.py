@@ -7,8 +7,11 @@ in every file, including problems that only show across files.
 from __future__ import annotations
 
 import hashlib
+import posixpath
+import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from cio_forum_site.content.article import parse_article
 from cio_forum_site.content.model import Article
@@ -123,9 +126,39 @@ def check_archive(articles: list[Article], content_dir: Path) -> list[ContentErr
                 f"第{article.session}回は {first.path} でも使われています: 回の番号は記事ごとに変えてください",
             ))
     for article in articles:
-        if article.image and not (content_dir / article.image).is_file():
-            errors.append(ContentError(
-                article.path, article.line_of("image"),
-                f"画像「{article.image}」が見つかりません（content/ からの相対パスで書いてください）",
-            ))
+        if article.image and isinstance(problem := content_file(content_dir, article.image), str):
+            errors.append(ContentError(article.path, article.line_of("image"), problem))
     return errors
+
+
+_EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+
+
+def content_key(target: str) -> str | None:
+    """A file reference as written in an article (``images/a.jpg``, ``./images/a%20b.jpg``,
+    ``/images/a.jpg``) as its path under content/ (``images/a.jpg``); None for an external
+    URL. ``..`` is kept where it leads out (``../secret.png``), for ``content_file`` to refuse."""
+    if not target or _EXTERNAL.match(target):
+        return None
+    path = unquote(urlsplit(target).path).lstrip("/")
+    return posixpath.normpath(path) if path else None
+
+
+def content_file(content_dir: Path, target: str, *, missing_ok: bool = False) -> Path | str | None:
+    """The file under ``content_dir`` that ``target`` names, or what is wrong, in Japanese.
+    The one place that decides whether a reference may be published: a path leading out of
+    content/ (by ``..`` or through a symbolic link) is refused, as is a missing file (None
+    instead with ``missing_ok``)."""
+    key = content_key(target)
+    if key is None:
+        return f"「{target}」は content/ の中のファイルではありません"
+    root = content_dir.resolve()
+    file = (root / key).resolve()
+    if key == ".." or key.startswith("../") or root not in file.parents:
+        return (f"「{target}」は content/ の外を指しています: content/ の中に置いたファイルだけを"
+                "使えます（content/ からのパスで書いてください）")
+    if not file.is_file():
+        if missing_ok and not file.exists():
+            return None
+        return f"画像「{target}」が見つかりません（content/ からの相対パスで書いてください）"
+    return file

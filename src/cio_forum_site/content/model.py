@@ -88,6 +88,7 @@ class Article:
     summary: str
     image: str | None
     blocks: tuple[Block, ...] = field(repr=False)
+    image_alt: str = ""  # the header image's alt text; 装飾 marks it decorative
     suspect_labels: tuple[tuple[int, str], ...] = field(default=(), repr=False)
     wordless_labels: tuple[tuple[int, str], ...] = field(default=(), repr=False)  # speaker lines with no words
     field_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)

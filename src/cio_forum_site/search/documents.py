@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 
 from cio_forum_site.content.model import Article, Heading, Participant, Prose, Question, Turn
 from cio_forum_site.site.archive import Archive
-from cio_forum_site.site.body import BLANK_LINES, has_no_markup
+from cio_forum_site.site.body import BLANK_LINES, has_no_markup, is_decorative
 
 _md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
@@ -142,8 +142,8 @@ def parsed_plain_text(markdown: str) -> list[str]:
                 pieces.append(" ")
             elif child.type == "hardbreak":
                 pieces.append("\n")
-            elif child.type == "image":
-                pieces.append(child.content)
+            elif child.type == "image" and not is_decorative(child.content):
+                pieces.append(child.content)  # alt text; 装飾 marks a decorative image
         text = "".join(pieces).strip()
         out.extend(line.strip() for line in text.split("\n") if line.strip())
     return out

@@ -22,7 +22,8 @@ from collections.abc import Iterable
 from cio_forum_site.search.text import normalize, to_katakana
 
 SEPARATOR = "。"  # between the words of a batch: always a token of its own, never in a word
-BATCH_CHARS = 2000  # MeCab gets at most about this many characters at once
+BATCH_CHARS = 2000  # MeCab gets at most BATCH_CHARS + LONGEST characters at once
+LONGEST = 50  # longer words are not read (nobody types them in kana): MeCab's input stays small
 READING_BUCKET_BYTES = 24_000
 MAX_BUCKETS = 128
 _KANA = re.compile(r"[\u30a1-\u30fa\u30fc]+")
@@ -46,6 +47,8 @@ def read_words(words: Iterable[str], mecab=None) -> dict[str, str]:
     batch: list[str] = []
     size = 0
     for word in words:
+        if len(word) > LONGEST:
+            continue
         batch.append(word)
         size += len(word) + 1
         if size >= BATCH_CHARS:

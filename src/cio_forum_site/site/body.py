@@ -1,16 +1,61 @@
-"""The article body as HTML: headings with anchors, prose, questions and speaker turns."""
+"""The article body as HTML: headings with anchors, prose, questions and speaker turns.
+
+Images are shown from their renditions (``images.py``) as ``<picture>`` with ``srcset`` and
+``sizes``, the real width and height (no layout shift), and lazy loading (a body image is
+below the fold). An image alone in its paragraph is a ``<figure>``; its Markdown title
+(``![alt](src "caption")``) is the ``<figcaption>``. ``picture_html`` is the one place that
+writes picture markup; templates call it through the ``picture`` filter (header images, cards).
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Mapping
 from html import escape
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
 from markupsafe import Markup
 
+from cio_forum_site.content.files import content_key
 from cio_forum_site.content.model import Article, Heading, Prose, Question, Turn
 from cio_forum_site.site.urls import relative_url
+
+if TYPE_CHECKING:  # Pillow is imported only where photos are processed
+    from cio_forum_site.site.images import Picture
+
+# ``sizes``: how wide the image is shown, so a phone picks a small rendition.
+BODY_SIZES = "(min-width: 42rem) 40rem, calc(100vw - 2rem)"  # the text column (--measure)
+HEADER_SIZES = "(min-width: 62rem) 60rem, calc(100vw - 2rem)"  # the page width (.wrap)
+CARD_SIZES = "(min-width: 40rem) 8rem, 6rem"
+# Alt text that marks an image as decorative (alt="" on the page, no warning from check).
+DECORATIVE = {"装飾", "decorative"}
+
+
+def is_decorative(alt: str) -> bool:
+    return unicodedata.normalize("NFKC", alt).strip().lower() in DECORATIVE
+
+
+def picture_html(picture: Picture, alt: str, page: str, *, sizes: str, eager: bool = False,
+                 css_class: str = "") -> str:
+    """``<picture>`` with a WebP and a JPEG/PNG ``srcset``, sized by the largest rendition.
+    ``eager`` for an image at the top of the page; every other one loads when scrolled to.
+    (``<source />`` is closed explicitly: HTML allows it, and libxml2's parser needs it.)"""
+    def srcset(renditions) -> str:
+        return ", ".join(f"{relative_url(r.url, page)} {r.width}w" for r in renditions)
+
+    default = max((r for r in picture.fallback if r.width <= 960), key=lambda r: r.width,
+                  default=picture.fallback[0])
+    loading = ('loading="eager" fetchpriority="high"' if eager
+               else 'loading="lazy" decoding="async"')
+    alt_text = "" if is_decorative(alt) else alt
+    class_attr = f' class="{escape(css_class)}"' if css_class else ""
+    return (f'<picture{class_attr}><source type="image/webp" srcset="{srcset(picture.webp)}" '
+            f'sizes="{sizes}" /><img src="{relative_url(default.url, page)}" '
+            f'srcset="{srcset(picture.fallback)}" sizes="{sizes}" width="{picture.width}" '
+            f'height="{picture.height}" alt="{escape(alt_text)}" {loading}></picture>')
 
 _EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
 
@@ -34,24 +79,61 @@ def _site_links(state) -> None:
         return
     for token in state.tokens:
         for child in token.children or ():
+            if child.type == "image":
+                child.meta["source"] = child.attrGet("src")
             for attribute in ("href", "src"):
                 value = child.attrGet(attribute)
                 if isinstance(value, str):
                     child.attrSet(attribute, site_link(value, attribute, page, explicit_index))
 
 
+def _figures(state) -> None:
+    """An image alone in its paragraph becomes a figure (the paragraph's tags are dropped)."""
+    tokens = state.tokens
+    for i in range(1, len(tokens) - 1):
+        if tokens[i].type != "inline" or tokens[i - 1].type != "paragraph_open":
+            continue
+        children = [c for c in tokens[i].children or ()
+                    if not (c.type == "softbreak" or (c.type == "text" and not c.content.strip()))]
+        if len(children) == 1 and children[0].type == "image":
+            children[0].meta["figure"] = True
+            tokens[i - 1].hidden = tokens[i + 1].hidden = True
+
+
+def _image(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    key = content_key(token.meta.get("source") or "")
+    picture = env.get("images", {}).get(key) if key else None
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    title = token.attrGet("title") or ""
+    if picture is None:  # an external or missing image: as written (check warns about it)
+        token.attrSet("alt", "" if is_decorative(alt) else alt)
+        html = self.renderToken(tokens, idx, options, env)
+    else:
+        html = picture_html(picture, alt, env["page"], sizes=BODY_SIZES)
+    if not token.meta.get("figure"):
+        return html
+    caption = f"<figcaption>{escape(title)}</figcaption>" if title else ""
+    return f'<figure class="photo">{html}{caption}</figure>\n'
+
+
 _md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
 _md.core.ruler.push("site_links", _site_links)
+_md.core.ruler.push("figures", _figures)
+_md.add_render_rule("image", _image)
 
 
-def markdown(text: str, page: str | None = None, explicit_index: bool = False) -> str:
+def markdown(text: str, page: str | None = None, explicit_index: bool = False,
+             images: Mapping[str, Picture] | None = None) -> str:
     """CommonMark to HTML; raw HTML in the text is shown as text, never passed through.
-    With ``page`` (the page's URL), site links and images are made relative to it."""
-    if has_no_markup(text):
+    With ``page`` (the page's URL), site links and images are made relative to it, and
+    images found in ``images`` (path under content/ → Picture) are shown from renditions."""
+    if has_no_markup(text):  # no links, no images: paragraphs of text
         return plain_html(text)
-    return _md.render(text, {"page": page, "explicit_index": explicit_index} if page else {})
+    env = {"page": page, "explicit_index": explicit_index, "images": images or {}} if page else {}
+    return _md.render(text, env)
 
 
 # What can make Markdown more than paragraphs of text: characters that start inline markup
@@ -94,15 +176,18 @@ def plain_html(text: str) -> str:
 class LazyBody:
     """The body HTML, made when the template prints it (so in the render workers)."""
 
-    def __init__(self, article: Article, explicit_index: bool = False):
+    def __init__(self, article: Article, explicit_index: bool = False,
+                 images: Mapping[str, Picture] | None = None):
         self.article = article
         self.explicit_index = explicit_index
+        self.images = images or {}
 
     def __html__(self) -> str:
-        return render_body(self.article, self.explicit_index)
+        return render_body(self.article, self.explicit_index, self.images)
 
 
-def render_body(article: Article, explicit_index: bool = False) -> Markup:
+def render_body(article: Article, explicit_index: bool = False,
+                images: Mapping[str, Picture] | None = None) -> Markup:
     parts: list[str] = []
     for block in article.blocks:
         if isinstance(block, Heading):
@@ -116,10 +201,10 @@ def render_body(article: Article, explicit_index: bool = False) -> Markup:
             parts.append(
                 f'<div class="turn" data-speaker="{escape(block.speaker)}">'
                 f'<p class="turn-speaker"><span class="turn-name">{escape(name)}</span>{org_html}</p>'
-                f'<div class="turn-speech">{markdown(block.markdown, article.url, explicit_index)}</div></div>\n'
+                f'<div class="turn-speech">{markdown(block.markdown, article.url, explicit_index, images)}</div></div>\n'
             )
         elif isinstance(block, Question):
-            parts.append(f'<div class="question">{markdown(block.markdown, article.url, explicit_index)}</div>\n')
+            parts.append(f'<div class="question">{markdown(block.markdown, article.url, explicit_index, images)}</div>\n')
         elif isinstance(block, Prose):
-            parts.append(markdown(block.markdown, article.url, explicit_index))
+            parts.append(markdown(block.markdown, article.url, explicit_index, images))
     return Markup("".join(parts))

@@ -6,8 +6,9 @@ display it (``render.py``). ``plan_routes`` is the entry point.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cio_forum_site.content.model import Article, Heading, Turn
 from cio_forum_site.content.municipalities import KINDS, Municipality, all_municipalities
@@ -15,6 +16,9 @@ from cio_forum_site.site.archive import Archive
 from cio_forum_site.site.body import LazyBody
 from cio_forum_site.site.config import Site
 from cio_forum_site.site.urls import absolute_url
+
+if TYPE_CHECKING:  # Pillow is imported only where photos are processed
+    from cio_forum_site.site.images import Picture
 
 RECENT_COUNT = 5  # 直近のバックナンバー
 HOME_COUNT = 10
@@ -55,6 +59,7 @@ class ArticleCard:
     date_wareki: str
     municipalities: tuple[Link, ...]
     summary: str
+    image: str | None = None  # the header image's path under content/ (``picture`` filter)
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ def card(article: Article) -> ArticleCard:
         date_wareki=article.date_wareki,
         municipalities=tuple(Link(m.name, municipality_url(m)) for m in article.municipalities),
         summary=article.summary,
+        image=article.image,
     )
 
 
@@ -125,7 +131,7 @@ def series_links(archive: Archive, article: Article) -> tuple[str, tuple[Link, .
 # ---- one function per page type ----------------------------------------------------------
 
 
-def structured_data(article: Article, site: Site) -> dict[str, Any]:
+def structured_data(article: Article, site: Site, share: Any = None) -> dict[str, Any]:
     """schema.org JSON-LD for an article page: an Article about its municipalities."""
     author = ({"@type": "Person", "name": article.credits.author} if article.credits.author
               else {"@type": "Organization", "name": site.title})
@@ -145,13 +151,17 @@ def structured_data(article: Article, site: Site) -> dict[str, Any]:
                          for m in article.municipalities]
     if site.base_url:
         data["url"] = data["mainEntityOfPage"] = absolute_url(site, article.url)
-        if article.image:
-            data["image"] = absolute_url(site, f"/{article.image}")
+        if share:
+            data["image"] = absolute_url(site, share.url)
     return data
 
 
-def article_page(archive: Archive, article: Article, site: Site | None = None) -> Route:
+def article_page(archive: Archive, article: Article, site: Site | None = None,
+                 images: Mapping[str, Picture] | None = None) -> Route:
     site = site or Site()
+    images = images or {}
+    header = images.get(article.image) if article.image else None
+    share = header.share if header else None
     anchors = {h.text: h.anchor for h in article.blocks if isinstance(h, Heading) and h.level == 2}
     newer, older = archive.newer(article), archive.older(article)
     context = {
@@ -164,11 +174,13 @@ def article_page(archive: Archive, article: Article, site: Site | None = None) -
                      for topic in article.topics),
         "tags": tuple(archive.tags_of(article)),
         "credits": article.credits,
-        "image": f"/{article.image}" if article.image else None,
-        "share_image": absolute_url(site, f"/{article.image}") if article.image else None,
+        "image": article.image if header else None,
+        "image_alt": article.image_alt,
+        "share_image": absolute_url(site, share.url) if share else None,
+        "share_image_size": (share.width, share.height) if share else None,
         "published_iso": (article.published or article.date).isoformat(),
-        "structured_data": structured_data(article, site),
-        "body": LazyBody(article, explicit_index=not site.base_url),
+        "structured_data": structured_data(article, site, share),
+        "body": LazyBody(article, explicit_index=not site.base_url, images=images),
         "series": series_links(archive, article),
         "newer": card(newer) if newer else None,
         "older": card(older) if older else None,
@@ -314,11 +326,12 @@ def not_found_page() -> Route:
     })
 
 
-def plan_routes(archive: Archive, site: Site) -> list[Route]:
-    """Every page of the site."""
+def plan_routes(archive: Archive, site: Site,
+                images: Mapping[str, Picture] | None = None) -> list[Route]:
+    """Every page of the site; ``images`` are the renditions of the articles' images."""
     return [
         home_page(archive),
-        *(article_page(archive, a, site) for a in archive.articles),
+        *(article_page(archive, a, site, images) for a in archive.articles),
         *backnumber_pages(archive, site.per_page),
         municipalities_page(archive),
         *municipality_pages(archive),

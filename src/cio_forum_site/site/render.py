@@ -4,15 +4,21 @@ template fails the build instead of rendering blank. ``render_routes`` is the en
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
+from markupsafe import Markup
 
+from cio_forum_site.site.body import CARD_SIZES, HEADER_SIZES, picture_html
 from cio_forum_site.site.config import Site
 from cio_forum_site.site.pages import Link, Route
 from cio_forum_site.site.theme import template_dirs
 from cio_forum_site.site.urls import absolute_url, relative_url
+
+if TYPE_CHECKING:  # Pillow is imported only where photos are processed
+    from cio_forum_site.site.images import Picture
 
 
 @jinja2.pass_context
@@ -30,6 +36,25 @@ def _rel_folder(context: jinja2.runtime.Context, target: str) -> str:
     return relative_url(target, context["page_url"])
 
 
+_PICTURES = {  # kind → (sizes, eager, class)
+    "header": (HEADER_SIZES, True, "hero-image"),
+    "card": (CARD_SIZES, False, "card-image"),
+}
+
+
+@jinja2.pass_context
+def _picture(context: jinja2.runtime.Context, source: str | None, alt: str = "",
+             kind: str = "header") -> Markup:
+    """``{{ image|picture(alt, "header") }}``: an article image (its path under content/)
+    as ``<picture>`` from its renditions; nothing when it has none."""
+    picture = context.get("images", {}).get(source) if source else None
+    if picture is None:
+        return Markup("")
+    sizes, eager, css_class = _PICTURES[kind]
+    return Markup(picture_html(picture, alt, context["page_url"], sizes=sizes, eager=eager,
+                               css_class=css_class))
+
+
 def make_environment(templates_dir: Path | None) -> jinja2.Environment:
     """Templates from the site's ``templates_dir`` first, then from the default theme."""
     env = jinja2.Environment(
@@ -41,13 +66,15 @@ def make_environment(templates_dir: Path | None) -> jinja2.Environment:
     )
     env.filters["rel"] = _rel
     env.filters["rel_folder"] = _rel_folder
+    env.filters["picture"] = _picture
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # JSON-LD
     return env
 
 
 def render_routes(env: jinja2.Environment, routes: list[Route], site: Site,
-                  assets: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
-    """(output path, HTML) for every route."""
+                  assets: dict[str, str] | None = None,
+                  images: Mapping[str, Picture] | None = None) -> Iterator[tuple[str, str]]:
+    """(output path, HTML) for every route; ``images``: renditions by path under content/."""
     nav = (
         Link("ホーム", "/"), Link("バックナンバー", "/backnumbers/"),
         Link("区市町村", "/municipalities/"), Link("テーマ", "/topics/"), Link("検索", "/search/"),
@@ -62,6 +89,7 @@ def render_routes(env: jinja2.Environment, routes: list[Route], site: Site,
             nav=nav,
             section=_section(route.url),
             assets=assets or {},
+            images=images or {},
             canonical=absolute_url(site, route.url),
             **route.context,
         )

@@ -85,10 +85,13 @@ def document_keys(documents: list, prints: dict[int, str], environment: str) -> 
                    environment.encode()) for d in documents]
 
 
-def environment_key(code: str, template_dirs: list[Path], site, assets: dict[str, str]) -> str:
-    """Everything a page depends on besides its own context."""
+def environment_key(code: str, template_dirs: list[Path], site, assets: dict[str, str],
+                    *more: str) -> str:
+    """Everything a page depends on besides its own context (``more``: e.g. the images)."""
     h = hashlib.blake2b(digest_size=16)
     h.update(code.encode() + repr(site).encode() + repr(sorted(assets.items())).encode())
+    for part in more:
+        h.update(part.encode())
     for folder in template_dirs:
         for path in sorted(folder.rglob("*")):
             if path.is_file():

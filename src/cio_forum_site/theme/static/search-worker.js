@@ -28,6 +28,8 @@ self.onmessage = (event) => {
     run(message).catch((error) => fail(message.id, error));
   } else if (message.type === "more") {
     more(message).catch((error) => fail(message.id, error));
+  } else if (message.type === "counts") {
+    counts(message).catch((error) => fail(message.id, error));
   }
 };
 
@@ -214,6 +216,71 @@ function marksIn(pageId, normalized, parts) {
   return texts;
 }
 
+// ---- counts per filter option ---------------------------------------------------------------
+
+/** How many articles each filter option would leave for the current query: for a field,
+ *  the query's matches under the other fields' filters, with that option. ``fields``:
+ *  filter → the values to count. Answers {type: "counts", id, counts: {filter: {value:
+ *  [n, exact]}}}; exact when every article counted is known to match (read, or sure). */
+async function counts(message) {
+  const env = await ready;
+  const state = current;
+  if (!state || state.id !== message.id) return;
+  const out = {};
+  for (const [field, values] of Object.entries(message.fields)) {
+    const others = { ...state.filters };
+    delete others[field];
+    const base = field in state.filters ? await matchesUnder(env, state, others) : known(state);
+    if (current !== state) return;
+    out[field] = {};
+    for (const value of values) {
+      const pages = (await lookup(env, `"${env.manifest.every}"`, { filters: { [field]: value } })).ids;
+      let n = 0;
+      let exact = true;
+      for (const x of pages) {
+        const how = base.get(x);
+        if (how === undefined) continue;
+        n++;
+        if (how !== "yes") exact = false;
+      }
+      out[field][value] = [n, exact];
+    }
+  }
+  if (current === state) self.postMessage({ type: "counts", id: state.id, counts: out });
+}
+
+/** The current search's candidates: page → "yes" (read and matched, or sure) or "maybe". */
+function known(state) {
+  const base = new Map();
+  const matched = new Set(state.matched || []);
+  state.order.forEach((x, k) => {
+    if (k < state.next) {
+      if (matched.has(x)) base.set(x, "yes");
+    } else base.set(x, state.sure.has(x) ? "yes" : "maybe");
+  });
+  return base;
+}
+
+/** The same for the query under other filters (computed again, lookups cached). */
+async function matchesUnder(env, state, filters) {
+  const options = Object.keys(filters).length ? { filters } : {};
+  let ids = null;
+  let sure = null;
+  for (const text of state.texts) {
+    const part = await partOf(env, text, options);
+    ids = intersect(ids, part.ids);
+    sure = intersect(sure, part.sure);
+  }
+  if (ids === null) {
+    ids = new Set(await lookupOrder(env, `"${env.manifest.every}"`, options));
+    sure = state.texts.length ? sure : ids;
+  }
+  if (filters.speaker) sure = new Set();
+  const base = new Map();
+  for (const x of ids) base.set(x, sure && sure.has(x) ? "yes" : "maybe");
+  return base;
+}
+
 // ---- suggestions ------------------------------------------------------------------------------
 
 /** For a query that finds nothing: the same query with one part put right — a part one
@@ -260,7 +327,9 @@ async function run(message) {
   if (filters && Object.keys(filters).length) options.filters = filters;
   const speaker = (filters && filters.speaker) || "";
   const texts = queryParts(query);
-  const state = { id, parts: [], order: [], next: 0, results: [], sure: new Set(), speaker };
+  const state = { id, texts: [], parts: [], order: [], next: 0, results: [], sure: new Set(),
+    speaker, filters: options.filters || {} };
+  state.texts = texts;
   current = state;
   if (!texts.length && !options.filters) {
     post(state, true);
@@ -294,7 +363,8 @@ async function run(message) {
     order.sort((a, b) => (weight.get(b) || 0) - (weight.get(a) || 0) || at.get(a) - at.get(b));
   }
   state.order = order;
-  state.sure = speaker ? new Set() : sure || new Set(); // a speaker's words: read to know
+  // no words: every article listed matches; a speaker's words: read to know
+  state.sure = !texts.length ? new Set(order) : speaker ? new Set() : sure || new Set();
   await fill(env, state, limit);
 }
 
@@ -353,7 +423,10 @@ async function fill(env, state, limit) {
     records.forEach((record, k) => {
       const normalized = state.speaker ? said(record, state.speaker) : record.normalized;
       const marks = marksIn(batch[k], normalized, state.parts);
-      if (marks) state.results.push(result(record, normalized, marks));
+      if (marks) {
+        state.results.push(result(record, normalized, marks));
+        (state.matched ||= []).push(batch[k]);
+      }
     });
   }
   if (state.next >= state.order.length && !state.results.length && state.parts.length) {

@@ -58,6 +58,8 @@ function start() {
   shownQuery = key;
   searchId += 1;
   limit = PAGE;
+  lastMessage = null;
+  clearCounts();
   if (!query && !Object.keys(filters).length) {
     list.replaceChildren();
     list.setAttribute("aria-busy", "false");
@@ -143,10 +145,56 @@ function suggestionLink(suggested) {
   return offer;
 }
 
+// ---- counts per filter option: asked for when the reader comes to the filters ----------------
+
+const filters = form.querySelector(".search-filters");
+const COUNTED = ["municipality", "year", "tag"]; // 発言者 is not counted: its list is long
+let counted = ""; // the search and the results the counts were asked for
+let lastMessage = null;
+
+function askCounts() {
+  const key = lastMessage && `${searchId}:${lastMessage.results.length}`;
+  if (!worker || !lastMessage || counted === key) return;
+  counted = key;
+  const fields = {};
+  for (const name of COUNTED) {
+    const select = form.elements[name];
+    fields[FIELDS[name]] = [...select.options].map((o) => o.value).filter(Boolean);
+  }
+  worker.postMessage({ type: "counts", id: searchId, fields });
+}
+
+function showCounts(counts) {
+  for (const name of COUNTED) {
+    const got = counts[FIELDS[name]] || {};
+    for (const option of form.elements[name].options) {
+      if (!option.value) continue;
+      const [n, exact] = got[option.value] || [0, true];
+      option.textContent = `${option.value} (${exact ? "" : "約"}${n})`;
+    }
+  }
+}
+
+function clearCounts() {
+  for (const name of COUNTED) {
+    for (const option of form.elements[name].options) {
+      if (option.value) option.textContent = option.value;
+    }
+  }
+}
+
+for (const type of ["focusin", "pointerover", "touchstart"]) {
+  filters.addEventListener(type, askCounts, { passive: true });
+}
+
 if (worker) worker.onmessage = (event) => {
   const message = event.data;
   if (message.id !== searchId) return; // an older search
-  if (message.type === "results") render(message);
+  if (message.type === "counts") showCounts(message.counts);
+  if (message.type === "results") {
+    lastMessage = message;
+    render(message);
+  }
   else if (message.type === "error") {
     list.replaceChildren();
     moreButton.hidden = true;
