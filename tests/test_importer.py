@@ -759,3 +759,14 @@ def test_an_agenda_on_one_line():
     result = parse_blog_text(text)
     assert result.front_matter["topics"] == ["窓口の改善", "人材の育成"]
     assert _headings(result.body) == ["## 人材の育成"]
+
+
+def test_a_roundtable_naming_no_municipality_in_title_or_participants_gets_a_listed_guess():
+    text = ("第39回 多摩地域の座談会\n令和6年6月7日に第39回の座談会を開きました。\n参加者（敬称略）\n"
+            "都CIO：東京都CIO 宮田 直子\n窓口の話\n宮田：小金井市と国分寺市の例を紹介します。\n"
+            "宮田：小金井市では、窓口の予約が始まりました。\n")
+    result = parse_blog_text(text, "x.txt")
+    assert result.front_matter["municipalities"] == ["小金井市"]
+    assert result.suggested_slug == "0039-koganei"
+    assert any(n.startswith("x.txt:6: 題名にも参加者の所属にも区市町村がないため、本文に多く出てくる「小金井市」を仮に")
+               for n in result.undecided)
