@@ -44,6 +44,8 @@ def parse_magazine_page(text: str, source: str, saved: dt.date | None = None) ->
         if not people:
             notes.add("参加者の一覧（参加者（敬称略））が見つかりませんでした")
     speakers = Speakers(rest, people, notes)
+    if _distinct_speakers(people, notes):
+        speakers = Speakers(rest, people, Notes(source))  # its notes were made above
 
     start = sections.first_section(rest, speakers, agenda)
     head, body_lines = rest[:start], rest[start:]
@@ -96,6 +98,19 @@ def parse_magazine_page(text: str, source: str, saved: dt.date | None = None) ->
     paragraphs = intro + body.paragraphs
     body_text = "\n\n".join(paragraphs) + "\n" if paragraphs else ""
     return ImportResult(fm, body_text, tuple(notes.items), slug)
+
+
+def _distinct_speakers(people: list[Person], notes: Notes) -> bool:
+    """Two participants with one label do not build: each gets the full name as its label."""
+    labels = Counter(p.speaker for p in people)
+    changed = False
+    for p in people:
+        if labels[p.speaker] > 1 and p.name.replace(" ", "") != p.speaker:
+            notes.add(f"話者ラベル「{p.speaker}」が2人以上の参加者と同じため、「{p.name}」の speaker を"
+                      f"「{p.name.replace(' ', '')}」にしました: 本文の話者の行を確かめてください", p.line)
+            p.speaker = p.name.replace(" ", "")
+            changed = True
+    return changed
 
 
 def _places_in_text(lines: list[Line], notes: Notes) -> list:
