@@ -208,29 +208,35 @@ def warm_cost(work: Path, photos: int, runs: int) -> dict:
             "source_mb": sum(p.stat().st_size for p in (content / "images").iterdir()) / 1e6}
 
 
+def report_phone(work: Path, before: str) -> None:
+    content = work / "article" / "content"
+    photo_article(content)
+    sources = sum(p.stat().st_size for p in (content / "images").iterdir())
+    print(f"fixture article: 15 photos, {sources / 1e6:.1f} MB of originals")
+    old_build(before, content, work / "before", work)
+    build(content, TEMPLATES, work / "after", search=False)
+    print("360 px phone   |  first screen |  scrolled to the end (images, requests)")
+    for dpr in (2, 3):
+        for label in ("before", "after"):
+            r = phone_bytes(work / label, dpr)
+            print(f"DPR {dpr} {label:6} | {r['first_screen'] / 1e3:10,.0f} kB | "
+                  f"{r['total'] / 1e3:10,.0f} kB ({r['images'] / 1e3:,.0f} kB, {r['image_requests']})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before", default=BEFORE, help="the commit to compare with")
     parser.add_argument("--photos", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-yardstick", action="store_true", help="skip the machine-speed yardstick")
+    parser.add_argument("--no-phone", action="store_true", help="only the warm-build cost")
     args = parser.parse_args()
     if not args.no_yardstick:
         print(f"machine speed yardstick: {machine_speed():.2f} s")
     with tempfile.TemporaryDirectory(prefix="bench-photos-") as tmp:
         work = Path(tmp)
-        content = work / "article" / "content"
-        photo_article(content)
-        sources = sum(p.stat().st_size for p in (content / "images").iterdir())
-        print(f"fixture article: 15 photos, {sources / 1e6:.1f} MB of originals")
-        old_build(args.before, content, work / "before", work)
-        build(content, TEMPLATES, work / "after", search=False)
-        print("360 px phone   |  first screen |  scrolled to the end (images, requests)")
-        for dpr in (2, 3):
-            for label in ("before", "after"):
-                r = phone_bytes(work / label, dpr)
-                print(f"DPR {dpr} {label:6} | {r['first_screen'] / 1e3:10,.0f} kB | "
-                      f"{r['total'] / 1e3:10,.0f} kB ({r['images'] / 1e3:,.0f} kB, {r['image_requests']})")
+        if not args.no_phone:
+            report_phone(work, args.before)
         c = warm_cost(work, args.photos, args.runs)
         print(f"{c['photos']} photos ({c['source_mb']:.0f} MB of 2400 × 1600 JPEG) in 50 articles:")
         print(f"  build without photos {c['without']:.2f} s | cold (empty cache, {c['encoded_cold']} encoded) "

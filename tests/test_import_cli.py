@@ -272,3 +272,15 @@ def test_a_missing_content_folder_is_refused(tmp_path, monkeypatch, capsys):
     code, _, err = run_import(capsys, IMPORT / "kiyose_part2.txt")
     assert err == "エラー: 記事のフォルダ content がありません: --content で記事のフォルダを指定してください\n"
     assert code == 2
+
+
+def test_two_interviews_of_the_same_month_are_both_written(workdir, capsys):
+    page = (IMPORT / "tokyo_interview_ict.txt").read_text("utf-8")
+    (workdir / "a.txt").write_text(page, "utf-8")
+    (workdir / "b.txt").write_text(page.replace("都庁のICT職に聞く", "都庁の事務職に聞く"), "utf-8")
+    code, out, err = run_import(capsys, "a.txt", "b.txt", "a.txt")
+    assert sorted(p.name for p in (workdir / "content").iterdir()) == [
+        "interview-2024-02-2.md", "interview-2024-02.md"]
+    assert "  確認してください: 同じ月のインタビュー content/interview-2024-02.md があるため、interview-2024-02-2.md にしました" in out.splitlines()
+    assert "content/interview-2024-02.md はもうあるため、書きませんでした（a.txt）" in err  # a.txt again: the same article
+    assert code == 2

@@ -759,3 +759,29 @@ def test_an_agenda_on_one_line():
     result = parse_blog_text(text)
     assert result.front_matter["topics"] == ["窓口の改善", "人材の育成"]
     assert _headings(result.body) == ["## 人材の育成"]
+
+
+def test_a_roundtable_naming_no_municipality_in_title_or_participants_gets_a_listed_guess():
+    text = ("第39回 多摩地域の座談会\n令和6年6月7日に第39回の座談会を開きました。\n参加者（敬称略）\n"
+            "都CIO：東京都CIO 宮田 直子\n窓口の話\n宮田：小金井市と国分寺市の例を紹介します。\n"
+            "宮田：小金井市では、窓口の予約が始まりました。\n")
+    result = parse_blog_text(text, "x.txt")
+    assert result.front_matter["municipalities"] == ["小金井市"]
+    assert result.suggested_slug == "0039-koganei"
+    assert any(n.startswith("x.txt:6: 題名にも参加者の所属にも区市町村がないため、本文に多く出てくる「小金井市」を仮に")
+               for n in result.undecided)
+
+
+def test_two_participants_with_one_family_name_get_labels_that_build():
+    from cio_forum_site.content.article import parse_article
+
+    text = ("第40回 港区CIO×都CIO座談会\n令和6年6月8日に第40回の座談会を開きました。\n参加者（敬称略）\n"
+            "港区CIO：港区副区長 宮田 一郎\n都CIO：東京都CIO 宮田 直子\n窓口の話\n"
+            "宮田一郎：港区の例です。\n宮田直子：都の例です。\n")
+    result = parse_blog_text(text, "x.txt")
+    assert [p["speaker"] for p in result.front_matter["participants"]] == ["宮田一郎", "宮田直子"]
+    assert len(result.undecided) == 2
+    assert all(n.split(": ", 1)[1].startswith("話者ラベル「宮田」が2人以上の参加者と同じため") for n in result.undecided)
+    assert "\n\n宮田一郎：港区の例です。" in result.body
+    article, errors = parse_article("content/0040-minato.md", to_content_file(result))
+    assert errors == []

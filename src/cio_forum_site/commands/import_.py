@@ -14,8 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from cio_forum_site.commands.common import Refused
 from cio_forum_site.content.files import decode, load_archive
+from cio_forum_site.content.frontmatter import split_front_matter
 from cio_forum_site.errors import ContentError, display_path
 from cio_forum_site.importer import ImportResult, parse_blog_text, to_content_file
 
@@ -60,6 +63,33 @@ def _saved_on(file: Path) -> dt.date | None:
         return None
 
 
+def _title_of(file: Path) -> str | None:
+    try:
+        split = split_front_matter(file.read_text("utf-8"))
+        data = yaml.safe_load(split[0]) if not isinstance(split, str) else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return data.get("title") if isinstance(data, dict) else None
+
+
+def _target(result: ImportResult, content_dir: Path) -> tuple[Path, tuple[str, ...]]:
+    """content/<slug>.md. Interviews are named by month, and one month may have several:
+    a file of that name with another title makes this one interview-2024-02-2.md (a file
+    with the same title is this article, imported before, and is never replaced)."""
+    slug = result.suggested_slug
+    target = content_dir / f"{slug}.md"
+    if result.front_matter.get("kind") != "interview":
+        return target, ()
+    n = 1
+    while target.exists() and _title_of(target) not in (None, result.front_matter.get("title")):
+        n += 1
+        target = content_dir / f"{slug}-{n}.md"
+    if n == 1:
+        return target, ()
+    return target, (f"同じ月のインタビュー {display_path(content_dir / f'{slug}.md')} があるため、"
+                    f"{target.name} にしました",)
+
+
 def import_file(file: Path, content_dir: Path) -> Imported:
     """Read one blog text and write its content file (never over an existing one)."""
     shown = display_path(file)
@@ -67,8 +97,8 @@ def import_file(file: Path, content_dir: Path) -> Imported:
     if text is None:
         return Imported(shown, errors=errors)
     result = parse_blog_text(text, shown, saved=_saved_on(file))
-    target = content_dir / f"{result.suggested_slug}.md"
-    done = Imported(shown, result=result, notes=result.undecided)
+    target, renamed = _target(result, content_dir)
+    done = Imported(shown, result=result, notes=result.undecided + renamed)
     try:
         with target.open("x", encoding="utf-8", newline="\n") as out:
             out.write(to_content_file(result))

@@ -203,12 +203,10 @@ def _without_wordless_turns(blocks: list[Block], participants: Sequence[Particip
             return
         texts = [lines[t.line - first_line].strip() for t in run]
         wordless.extend(zip((t.line for t in run), texts, strict=True))
-        if len(run) > 1 and {t.speaker for t in run} >= everyone:
-            pass
-        elif len(run) > 1:
-            kept.append(Prose("\n".join(f"- {text}" for text in texts), run[0].line))
-        else:
+        if len(run) == 1:
             kept.append(Prose(texts[0], run[0].line))
+        elif not {t.speaker for t in run} >= everyone:  # else it repeats the front matter
+            kept.append(Prose("\n".join(f"- {text}" for text in texts), run[0].line))
         run.clear()
 
     for block in blocks:

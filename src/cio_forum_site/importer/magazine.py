@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 
 from cio_forum_site.importer import facts, participants, sections
 from cio_forum_site.importer.leftovers import drop_leftovers
 from cio_forum_site.importer.lines import CREDIT_RE, HASHTAGS_RE, Line, read_lines
 from cio_forum_site.importer.participants import Person
+from cio_forum_site.importer.places import places_in
 from cio_forum_site.importer.result import ImportResult, Notes, guess_date, slug_for
 from cio_forum_site.importer.speakers import Speakers
 
@@ -42,6 +44,8 @@ def parse_magazine_page(text: str, source: str, saved: dt.date | None = None) ->
         if not people:
             notes.add("参加者の一覧（参加者（敬称略））が見つかりませんでした")
     speakers = Speakers(rest, people, notes)
+    if _distinct_speakers(people, notes):
+        speakers = Speakers(rest, people, Notes(source))  # its notes were made above
 
     start = sections.first_section(rest, speakers, agenda)
     head, body_lines = rest[:start], rest[start:]
@@ -59,7 +63,7 @@ def parse_magazine_page(text: str, source: str, saved: dt.date | None = None) ->
         notes.add("第N回（session）が見つからないため、インタビュー（kind: interview）として"
                   "読み込みました。座談会なら session を書いてください")
     if kind == "roundtable" and not places:
-        notes.add("区市町村が見つかりませんでした（座談会には municipalities が1つ以上必要です）")
+        places = _places_in_text(rest, notes)
     slug = slug_for(session, places, date)
     held = info["date"]  # not a guessed date: the series would carry the guess's year
     series = "-".join([*(m.slug for m in places), *([str(held.year)] if held else [])]) or slug
@@ -94,6 +98,37 @@ def parse_magazine_page(text: str, source: str, saved: dt.date | None = None) ->
     paragraphs = intro + body.paragraphs
     body_text = "\n\n".join(paragraphs) + "\n" if paragraphs else ""
     return ImportResult(fm, body_text, tuple(notes.items), slug)
+
+
+def _distinct_speakers(people: list[Person], notes: Notes) -> bool:
+    """Two participants with one label do not build: each gets the full name as its label."""
+    labels = Counter(p.speaker for p in people)
+    changed = False
+    for p in people:
+        if labels[p.speaker] > 1 and p.name.replace(" ", "") != p.speaker:
+            notes.add(f"話者ラベル「{p.speaker}」が2人以上の参加者と同じため、「{p.name}」の speaker を"
+                      f"「{p.name.replace(' ', '')}」にしました: 本文の話者の行を確かめてください", p.line)
+            p.speaker = p.name.replace(" ", "")
+            changed = True
+    return changed
+
+
+def _places_in_text(lines: list[Line], notes: Notes) -> list:
+    """A roundtable needs a municipality: with none in the title or the participants, the one
+    the text names most (the first named, on a tie) is written in as a listed guess."""
+    counts: Counter = Counter()
+    first: dict = {}
+    for ln in lines:
+        for place in places_in(ln.norm):
+            counts[place] += 1
+            first.setdefault(place, ln.no)
+    if not counts:
+        notes.add("区市町村が見つかりませんでした（座談会には municipalities が1つ以上必要です）")
+        return []
+    place = max(counts, key=lambda m: (counts[m], -first[m]))
+    notes.add(f"題名にも参加者の所属にも区市町村がないため、本文に多く出てくる「{place.name}」を仮に"
+              "municipalities に入れました: 確かめてください", first[place])
+    return [place]
 
 
 def _credits(lines: list[Line], notes: Notes) -> tuple[dict, list[Line]]:
