@@ -145,7 +145,7 @@ def build(
         if cache_dir is not None:
             done = reuse.record(stage.path, keys, search_key if search else "")
     if cache_dir is not None:
-        caches.save(cache_dir, reuse.RECORD, _record_version(out_dir), done)
+        caches.save(cache_dir, _record_name(out_dir), _record_version(), done)
     lap("output")
     return report
 
@@ -198,13 +198,18 @@ def _articles_version() -> str:
     return f"{caches.code_version()} {os.getcwd()}"
 
 
-def _record_version(out_dir: Path) -> str:
+def _record_name(out_dir: Path) -> str:
+    """One record per output folder (``serve`` and its search build write two)."""
     where = hashlib.blake2b(str(out_dir.resolve()).encode(), digest_size=8).hexdigest()
-    return f"{caches.code_version()} {where}"
+    return reuse.RECORD.format(where)
+
+
+def _record_version() -> str:
+    return caches.code_version()
 
 
 def _previous(cache_dir: Path | None, out_dir: Path) -> reuse.Previous:
-    return caches.load(cache_dir, reuse.RECORD, _record_version(out_dir)) or reuse.Previous()
+    return caches.load(cache_dir, _record_name(out_dir), _record_version()) or reuse.Previous()
 
 
 def _render_share(stage: Stage, env, routes: list[Route], site: Site, templates_dir: Path,

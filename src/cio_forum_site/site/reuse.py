@@ -30,7 +30,8 @@ from cio_forum_site.content.model import Article
 from cio_forum_site.site.body import LazyBody
 from cio_forum_site.site.pages import Route
 
-RECORD = "output.pickle"  # the cache file (``caches.py``) with the last build's record
+RECORD = "output-{}.pickle"  # the cache file (``caches.py``) with the record of the last
+# build into one output folder (named after a hash of the folder's path)
 MARKER_NAME = ".cio-forum-site"  # written by output.py; carries no content of its own
 
 FileState = tuple[str, int, int, int]  # key, inode, size, modification time (ns)
