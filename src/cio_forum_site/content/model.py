@@ -91,6 +91,8 @@ class Article:
     image_alt: str = ""  # the header image's alt text; 装飾 marks it decorative
     suspect_labels: tuple[tuple[int, str], ...] = field(default=(), repr=False)
     wordless_labels: tuple[tuple[int, str], ...] = field(default=(), repr=False)  # speaker lines with no words
+    # candidates for ``summary`` when the front matter has none (first paragraphs, no questions)
+    summary_choices: tuple[str, ...] = field(default=(), repr=False, compare=False)
     field_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def line_of(self, key: str) -> int:

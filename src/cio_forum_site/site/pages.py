@@ -15,6 +15,7 @@ from cio_forum_site.content.municipalities import KINDS, Municipality, all_munic
 from cio_forum_site.site.archive import Archive
 from cio_forum_site.site.body import LazyBody
 from cio_forum_site.site.config import Site
+from cio_forum_site.site.tilemap import tile_map
 from cio_forum_site.site.urls import absolute_url
 
 if TYPE_CHECKING:  # Pillow is imported only where photos are processed
@@ -236,10 +237,13 @@ def municipalities_page(archive: Archive) -> Route:
         )
         groups.append((kind, entries))
     featured = len(archive.municipalities_with_articles())
+    counts = {code: len(articles) for code, articles in archive.by_municipality.items()}
+    urls = {m.code: municipality_url(m) for m in archive.municipalities_with_articles()}
     return Route("/municipalities/", "municipalities.html", {
         "page_title": "区市町村から探す",
         "description": f"東京都の62区市町村のうち{featured}団体の座談会を掲載しています。",
         "groups": tuple(groups),
+        "tile_map": tile_map(counts, urls),
         "featured": featured,
         "total": len(all_municipalities()),
     })
@@ -316,6 +320,14 @@ def speakers_of(archive: Archive) -> tuple[str, ...]:
     return tuple(sorted(people, key=lambda name: (not people[name], people[name], name)))
 
 
+def accessibility_page() -> Route:
+    """アクセシビリティ方針: the conformance target and how the site is tested."""
+    return Route("/accessibility/", "accessibility.html", {
+        "page_title": "アクセシビリティ方針",
+        "description": "このサイトのウェブアクセシビリティの目標（JIS X 8341-3:2016 適合レベルAA）と確認の方法です。",
+    })
+
+
 def not_found_page() -> Route:
     return Route("/404.html", "404.html", {
         "page_title": "ページが見つかりません",
@@ -338,5 +350,6 @@ def plan_routes(archive: Archive, site: Site,
         topics_page(archive),
         *topic_pages(archive),
         search_page(archive),
+        accessibility_page(),
         not_found_page(),
     ]
