@@ -23,7 +23,7 @@ from cio_forum_site.commands.build import build  # noqa: E402
 from cio_forum_site.synthetic.archive import write  # noqa: E402
 
 WIDTHS = {"360": 740, "1280": 900}  # width → viewport height
-ARTICLE = "articles/0060-shinagawa-kunitachi-hinodemachi/"
+ARTICLE = "articles/0019-setagaya-shibuya-hinohara/"
 
 
 def pages(base: str) -> dict[str, str]:
@@ -31,7 +31,7 @@ def pages(base: str) -> dict[str, str]:
         "home": base,
         "article": base + ARTICLE,
         "municipalities": base + "municipalities/",
-        "search": base + "search/?q=" + quote("人材育成"),
+        "search": base + "search/?q=" + quote("セキュリティ"),
     }
 
 
@@ -50,9 +50,13 @@ def main(out: Path) -> None:
                 for name, url in pages(base).items():
                     page.goto(url)
                     if name == "search":
-                        wait_for_results(page, "人材育成")
+                        wait_for_results(page, "セキュリティ")
                     full = name != "article"
                     page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=full)
+                    if name == "article":  # and the dialogue itself, from its first 議題
+                        page.evaluate("window.scrollTo(0, document.querySelector('.article-body h2')"
+                                      ".getBoundingClientRect().top + scrollY - 16)")
+                        page.screenshot(path=str(out / f"dialogue-{width}.png"))
                 page.close()
             page = browser.new_page()
             page.goto(base + ARTICLE)
