@@ -20,7 +20,7 @@ import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, FIXTURES, TEMPLATES
 
 from cio_forum_site.commands.build import build
-from cio_forum_site.synthetic.archive import write as write_synthetic
+from cio_forum_site.synthetic import write as write_synthetic
 
 sys.path.insert(0, str(FIXTURES / "search"))
 from harness import serve, wait_for_results  # noqa: E402

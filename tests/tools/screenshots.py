@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE.parent / "fixtures" / "search"))
 from harness import CHROMIUM, CHROMIUM_ARGS, serve, wait_for_results  # noqa: E402
 
 from cio_forum_site.commands.build import build  # noqa: E402
-from cio_forum_site.synthetic.archive import write  # noqa: E402
+from cio_forum_site.synthetic import write  # noqa: E402
 
 WIDTHS = {"360": 740, "1280": 900}  # width → viewport height
 ARTICLE = "articles/0019-setagaya-shibuya-hinohara/"
