@@ -134,6 +134,8 @@ def test_axe_finds_nothing_on_search_results_with_filters_open(sites, browser, v
         assert page.locator("#search-results a").count() > 0
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         assert axe_violations(page) == []
+        page.emulate_media(color_scheme="dark")
+        assert axe_violations(page, LOOKS[("1280px", "dark")]) == []
         context.close()
 
 
