@@ -10,6 +10,7 @@ A reader can go home → search → result → article with the keyboard alone.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -215,7 +216,7 @@ def test_keyboard_path_home_search_result_article(sites, browser, viewport):
         tab_to(page, "e => e.type === 'search'")
         page.keyboard.type("セキュリティ")
         page.keyboard.press("Enter")
-        page.wait_for_url("**/search/?q=*")
+        page.wait_for_url(re.compile(r"/search/(index\.html)?\?q="))  # without a base URL links name index.html
         wait_for_results(page, "セキュリティ")
         # search → result: the first result link
         tab_to(page, "e => e.closest('#search-results') && e.tagName === 'A'")
