@@ -226,7 +226,7 @@ def test_the_cli_prints_every_problem_and_a_count_and_exits_1(tmp_path: Path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 9 and "Traceback" not in result.stderr
-    assert lines[0].startswith("tests/fixtures/broken/01-malformed-yaml.md:6: ")
+    assert lines[0].startswith("tests/fixtures/broken/01-malformed-yaml.md:5:17: エラー: ")
     assert lines[-1] == "8件の問題があります。直してからもう一度実行してください。"
     assert not out.exists()
 

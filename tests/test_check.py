@@ -22,17 +22,17 @@ from cio_forum_site.content.article import parse_article
 CASE = FIXTURES / "check_warnings"
 HAMURA = "content/0301-hamura.md"
 
-MISSING_PART = (f"{HAMURA}:19:7: warning: シリーズ「hamura-2022」の前半（part: 1、全2回）の記事がありません: "
+MISSING_PART = (f"{HAMURA}:19:7: 警告: シリーズ「hamura-2022」の前半（part: 1、全2回）の記事がありません: "
                 "その回の記事を加えるか、series・part・parts を確かめてください")
-TAG_WIDTH = (f"{HAMURA}:17:8: warning: タグ「ＤＸ推進」と「DX推進」（content/0302-ome.md）は全角・半角や"
+TAG_WIDTH = (f"{HAMURA}:17:8: 警告: タグ「ＤＸ推進」と「DX推進」（content/0302-ome.md）は全角・半角や"
              "大文字・小文字だけが違います: 「DX推進」にそろえてください")
-UNKNOWN_LABEL = (f"{HAMURA}:30:1: warning: 「高田：補足すると、予約の仕組みも試しています。」は話者の行のようですが、"
+UNKNOWN_LABEL = (f"{HAMURA}:30:1: 警告: 「高田：補足すると、予約の仕組みも試しています。」は話者の行のようですが、"
                  "参加者に「高田」がいません: participants に加えるか、名前を確かめてください")
-SILENT = (f"{HAMURA}:14:11: warning: 参加者「村上 誠」の発言が本文にありません（話者の行は「村上」と書きます）: "
+SILENT = (f"{HAMURA}:14:11: 警告: 参加者「村上 誠」の発言が本文にありません（話者の行は「村上」と書きます）: "
           "本文の話者の行を確かめるか、参加者から外してください")
-MISSING_IMAGE = (f"{HAMURA}:32:10: warning: 画像「images/uketsuke.png」が見つかりません: "
+MISSING_IMAGE = (f"{HAMURA}:32:10: 警告: 画像「images/uketsuke.png」が見つかりません: "
                  "content/images/uketsuke.png にファイルを置くか、content/ からのパスを確かめてください")
-MISSING_PAGE = (f"{HAMURA}:34:14: warning: リンク先「/articles/0300-hamura/」のページがありません: "
+MISSING_PAGE = (f"{HAMURA}:34:14: 警告: リンク先「/articles/0300-hamura/」のページがありません: "
                 "URL を確かめてください")
 
 
@@ -93,7 +93,8 @@ def test_json_output_is_a_list_with_the_same_fields(in_case):
         "message": "参加者「村上 誠」の発言が本文にありません（話者の行は「村上」と書きます）: "
                    "本文の話者の行を確かめるか、参加者から外してください",
     }
-    text = [f"{r['path']}:{r['line']}:{r['col']}: {r['severity']}: {r['message']}" for r in rows]
+    words = {"error": "エラー", "warning": "警告"}
+    text = [f"{r['path']}:{r['line']}:{r['col']}: {words[r['severity']]}: {r['message']}" for r in rows]
     assert text == [SILENT, TAG_WIDTH, MISSING_PART, UNKNOWN_LABEL, MISSING_IMAGE, MISSING_PAGE]
     assert code == 0
 
@@ -109,7 +110,7 @@ def test_an_error_exits_1_and_is_reported_with_the_warnings_in_one_run(tmp_path,
     monkeypatch.chdir(tmp_path)
     code, out, err = check()
     lines = out.splitlines()
-    assert ("content/0302-ome.md:5:18: error: 「青海市」は東京都の区市町村にありません。"
+    assert ("content/0302-ome.md:5:18: エラー: 「青海市」は東京都の区市町村にありません。"
             "「青梅市」のことですか？") in lines
     assert SILENT in lines and MISSING_PAGE in lines
     assert err.startswith("エラー 1件、警告")
@@ -138,7 +139,7 @@ def test_a_clean_folder_says_so_and_exits_0(tmp_path, monkeypatch):
 def test_a_missing_content_folder_is_an_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, _ = check("--content", "nowhere")
-    assert out == "nowhere:0:0: error: 記事のフォルダがありません\n"
+    assert out == "nowhere:0:0: エラー: 記事のフォルダがありません\n"
     assert code == 1
 
 

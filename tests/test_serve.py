@@ -135,7 +135,7 @@ def test_a_broken_edit_shows_the_error_over_the_last_good_page(preview: Preview,
     overlay = page.locator("#cio-live-overlay")
     overlay.wait_for(state="visible", timeout=2000)
     assert overlay.locator("li").all_inner_texts() == [
-        "content/0101-hinode.md:5: front matter の YAML が正しくありません: did not find expected ',' or ']'"
+        "content/0101-hinode.md:5:0: エラー: front matter の YAML が正しくありません: did not find expected ',' or ']'"
         "（4行目の while parsing a flow sequence の途中）"]
     assert page.locator("h1").inner_text() == OLD_TITLE  # the page underneath is still there
 
@@ -153,7 +153,7 @@ def test_the_error_is_printed_in_the_terminal(preview: Preview):
     edit(preview.content / "0101-hinode.md", "date: 2019-04-26", "date: 2019-04-31")
     preview.wait_for(r"1件の問題があるため、更新できませんでした")
     line = preview.wait_for(r"^content/0101-hinode\.md:\d+: ").string
-    assert line == ("content/0101-hinode.md:4: `date` が日付になっていません: 「2019-04-31」"
+    assert line == ("content/0101-hinode.md:4:0: エラー: `date` が日付になっていません: 「2019-04-31」"
                     "（2021-10-15 のように、実在する日を YYYY-MM-DD で書いてください）")
 
 
@@ -216,7 +216,7 @@ def test_the_server_listens_on_127_0_0_1_only(tmp_path: Path):
 
 def test_the_live_script_goes_before_the_end_of_the_body():
     page = b"<html><body><p>x</p></body></html>"
-    injected = inject(page, {"build": "a-1", "errors": ["content/x.md:3: </script> で壊れない"]})
+    injected = inject(page, {"build": "a-1", "errors": ["content/x.md:3:0: エラー: </script> で壊れない"]})
     assert injected.startswith(b"<html><body><p>x</p><script>window.__cioLive = ")
     assert injected.endswith(b'<script src="/__livereload.js"></script>\n</body></html>')
     assert b"<\\/script>" in injected

@@ -10,8 +10,8 @@ from functools import partial
 from pathlib import Path
 
 from cio_forum_site import caches
-from cio_forum_site.commands.check import LINK_RE, image_uses
-from cio_forum_site.content.files import FileCache, content_key, load_archive
+from cio_forum_site.commands.check import LINK_RE, image_uses, position_key, with_columns
+from cio_forum_site.content.files import FileCache, content_key, load_archive, walk_content
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
 from cio_forum_site.output import Stage, check_output, staged_output
 from cio_forum_site.parallel import by_share, workers_for
@@ -78,8 +78,8 @@ def build(
     lap("load")
     images = process_images(image_uses(articles, content_dir), content_dir, cache_dir)
     errors += images.errors  # renditions of every image shown, or what is wrong with it
-    if errors:
-        raise BuildFailed(sorted(set(errors)))
+    if errors:  # each at its line and column, in file order, as `check` reports them
+        raise BuildFailed(sorted(with_columns(set(errors)), key=position_key))
     check_output(out_dir, content_dir, templates_dir)
     if kept and _digests(files) != before:
         caches.save(cache_dir, ARTICLES, _articles_version(), files)
@@ -241,16 +241,12 @@ def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_d
 
 def content_assets(content_dir: Path, pictures: Mapping[str, Picture] | None = None,
                    linked: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """Files under content/ other than articles (PDFs …), published as they are. An image
-    shown from renditions is published only when a body also links to it directly
-    (``[原寸の写真](images/x.jpg)``): a camera file is large and carries GPS and serials."""
+    """Files under content/ other than articles (PDFs …), published as they are (never
+    through a link out of content/: ``files.walk_content``). An image shown from renditions
+    is published only when a body also links to it directly (``[原寸の写真](images/x.jpg)``):
+    a camera file is large and carries GPS and serials."""
     shown = set(pictures or ()) - set(linked)
-    return sorted(
-        rel for p in content_dir.rglob("*")
-        if p.is_file() and p.suffix != ".md"
-        and not any(part.startswith((".", "_")) for part in p.relative_to(content_dir).parts)
-        and (rel := p.relative_to(content_dir).as_posix()) not in shown
-    )
+    return [rel for rel in walk_content(content_dir)[1] if rel not in shown]
 
 
 def linked_files(articles: list) -> set[str]:

@@ -35,24 +35,28 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import yaml
 
-from cio_forum_site.content.files import article_files, content_file, content_key, load_archive
+from cio_forum_site.content.files import (
+    article_files,
+    content_file,
+    content_key,
+    is_file_under,
+    load_archive,
+)
 from cio_forum_site.content.frontmatter import split_front_matter
 from cio_forum_site.content.model import Article, Heading, Turn
 from cio_forum_site.content.slugs import tag_key
-from cio_forum_site.content.transcript import FENCE_RE, INTRO_RE, NAME_RE, NOTE_RE
+from cio_forum_site.content.targets import (
+    LINK_RE,
+    body_lines,
+    body_targets,
+    is_external,
+)
+from cio_forum_site.content.transcript import INTRO_RE, NAME_RE, NOTE_RE
 from cio_forum_site.errors import ContentError
 from cio_forum_site.site.archive import Archive, make_archive
 from cio_forum_site.site.config import Site, load_site
 from cio_forum_site.site.images import ImageUse, process_images
 
-# [text](target "title") and ![alt](target): the target, with its position.
-LINK_RE = re.compile(
-    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]\(\s*(?P<target><[^>\n]*>|[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)"
-    r"(?:\s+(?:\"(?P<t1>[^\"]*)\"|'(?P<t2>[^']*)'|\((?P<t3>[^)]*)\)))?\s*\)"
-)
-REFERENCE_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?P<target><[^>]*>|\S+)")
-CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
-SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 QUOTED_RE = re.compile(r"「([^」]+)」")
 # Label-shaped lines that are not speakers: notes and captions in the text.
 NOT_SPEAKERS = {"例", "注", "注記", "備考", "参考", "出典", "写真", "画像", "図", "表", "ポイント", "URL"}
@@ -107,19 +111,8 @@ class Source:
         return node.start_mark.line + 2, node.start_mark.column + 1
 
     def body(self) -> Iterable[tuple[int, str]]:
-        """(line number, text) of every body line outside fenced code, with code spans
-        blanked out (their columns kept)."""
-        fence: str | None = None
-        for number in range(self.body_line, len(self.lines) + 1):
-            line = self.lines[number - 1]
-            if fence is not None:
-                if line.strip().startswith(fence):
-                    fence = None
-                continue
-            if m := FENCE_RE.match(line):
-                fence = m.group(1)[0] * 3
-                continue
-            yield number, CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
+        """(line number, text) of every body line outside fenced code (``targets.body_lines``)."""
+        return body_lines(self.lines, self.body_line)
 
 
 def _sources(articles: Iterable[Article], content_dir: Path,
@@ -393,22 +386,17 @@ def link_warnings(archive: Archive, texts: Mapping[str, Source], content_dir: Pa
     found = []
     for article in archive.articles:
         source = texts[article.path]
-        for number, line in source.body():
-            targets = [(m.start("target"), m["target"], bool(m["bang"])) for m in LINK_RE.finditer(line)]
-            if m := REFERENCE_RE.match(line):
-                targets.append((m.start("target"), m["target"], False))
-            for start, target, is_image in targets:
-                target = target.strip("<>").strip()
-                problem = (_image_problem(target, content_dir) if is_image
-                           else _link_problem(target, article, sitemap, content_dir))
-                if problem:
-                    found.append(warning(article.path, number, start + 1, problem))
+        for target in body_targets(source.lines, source.body_line):
+            problem = (_image_problem(target.target, content_dir) if target.is_image
+                       else _link_problem(target.target, article, sitemap, content_dir))
+            if problem:
+                found.append(warning(article.path, target.line, target.col, problem))
     return found
 
 
 def _image_problem(target: str, content_dir: Path) -> str | None:
     """A missing image (one outside content/ is an error: ``image_uses``)."""
-    if not target or SCHEME_RE.match(target) or target.startswith("//"):
+    if is_external(target):
         return None
     path = unquote(urlsplit(target).path).lstrip("/")
     if content_file(content_dir, target, missing_ok=True) is not None:
@@ -418,7 +406,7 @@ def _image_problem(target: str, content_dir: Path) -> str | None:
 
 
 def _link_problem(target: str, article: Article, sitemap: _SiteMap, content_dir: Path) -> str | None:
-    if not target or SCHEME_RE.match(target) or target.startswith("//"):
+    if is_external(target):
         return None  # external (https:, mailto:) — not ours to check
     here = article.url
     url = urlsplit(urljoin("http://site" + here, target))
@@ -429,7 +417,7 @@ def _link_problem(target: str, article: Article, sitemap: _SiteMap, content_dir:
         return None
     if path.endswith(".md"):
         slug = Path(path).stem
-        if (content_dir / f"{slug}.md").is_file():
+        if is_file_under(content_dir, f"{slug}.md"):
             return (f"リンク「{target}」は記事のファイルを指しています: サイトでは /articles/{slug}/ と"
                     "書いてください")
     if not sitemap.resolves(path):
@@ -498,7 +486,7 @@ def run_check(content_dir: Path) -> CheckReport:
 
 
 def format_text(problems: Iterable[ContentError]) -> str:
-    return "".join(f"{p.path}:{p.line}:{p.col}: {p.severity}: {p.message}\n" for p in problems)
+    return "".join(f"{p}\n" for p in problems)
 
 
 def format_json(problems: Iterable[ContentError]) -> str:

@@ -23,6 +23,12 @@ from cio_forum_site.content.model import (
     Prose,
     Turn,
 )
+from cio_forum_site.content.targets import (
+    TARGET_LIMIT,
+    body_targets,
+    image_field_problem,
+    target_problem,
+)
 from cio_forum_site.content.transcript import speaker_turns
 from cio_forum_site.errors import ContentError
 
@@ -35,6 +41,9 @@ CREDIT_FIELDS = ("author", "editor")
 KINDS = ("roundtable", "interview")
 SUMMARY_LENGTH = 120
 QUESTION_MARKS = ("―", "—", "－")  # a paragraph starting so is the interviewer's question
+TITLE_LIMIT = 200  # characters; names, tags and topics: frontmatter.TEXT_LIMIT
+SUMMARY_LIMIT = 1_000
+PARTS_LIMIT = 100  # the most parts a series may have
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 KANA_RE = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc ]+$")  # hiragana, katakana, ー, spaces
 KANA_LENGTH = 40
@@ -70,7 +79,7 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
             hint = f"。`{close[0]}` のことですか？" if close else ""
             problems.add(fm.key_line(key), f"知らない項目 `{key}` です{hint}")
 
-    title = fm.text("title", required=True)
+    title = fm.text("title", required=True, limit=TITLE_LIMIT)
     kind = fm.text("kind") or "roundtable"
     if kind not in KINDS:
         problems.add(fm.line("kind"), f"`kind` は roundtable（座談会）か interview（インタビュー）です（「{kind}」になっています）")
@@ -82,7 +91,8 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
     published = fm.date("published")
 
     places = []
-    for i, name in enumerate(fm.text_list("municipalities")):
+    names = fm.text_list("municipalities", "区市町村の名前")
+    for i, name in enumerate(names):
         found = municipalities.find(name)
         if found is None:
             line = fm.line("municipalities", i) if isinstance(data.get("municipalities"), list) else fm.line("municipalities")
@@ -94,17 +104,17 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
             problems.add(line, f"「{name}」は東京都の区市町村にありません。{hint}")
         elif found not in places:
             places.append(found)
-    if kind == "roundtable" and "municipalities" in data and not fm.text_list("municipalities"):
+    if kind == "roundtable" and "municipalities" in data and not names:
         problems.add(fm.line("municipalities"), "座談会には `municipalities` を1つ以上書いてください")
     if kind == "roundtable" and "municipalities" not in data:
         problems.add(1, "必須項目 `municipalities` がありません（座談会には区市町村を1つ以上書きます）")
 
     participants = _participants(fm)
-    topics = fm.text_list("topics")
-    tags = fm.text_list("tags")
+    topics = fm.text_list("topics", "話題")
+    tags = fm.text_list("tags", "タグ")
     series = fm.text("series") or None
-    part = fm.integer("part")
-    parts = fm.integer("parts")
+    part = fm.integer("part", PARTS_LIMIT)
+    parts = fm.integer("parts", PARTS_LIMIT)
     if part is not None and series is None:
         problems.add(fm.line("part"), "`part` を書くときは `series` も書いてください")
     if part is not None and parts is not None and part > parts:
@@ -122,9 +132,14 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
             )
         else:
             problems.add(fm.line("credits"), f"`credits` は author と editor を持つ組で書いてください（{describe(raw_credits)} になっています）")
-    summary = fm.text("summary")
-    image = fm.text("image") or None
+    summary = fm.text("summary", limit=SUMMARY_LIMIT)
+    image = fm.text("image", limit=TARGET_LIMIT) or None
     image_alt = fm.text("image_alt")
+    if image and (problem := image_field_problem(image)):
+        problems.add(fm.line("image"), problem)
+    for target in body_targets(text.split("\n"), body_line):
+        if problem := target_problem(target, f"/articles/{slug}/"):
+            problems.add(target.line, problem, target.col)
 
     transcript = speaker_turns(body, participants, first_line=body_line)
     if problems.items or date is None:

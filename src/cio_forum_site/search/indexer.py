@@ -56,6 +56,7 @@ from itertools import chain, pairwise
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from cio_forum_site import mecab
 from cio_forum_site.search import cache, readings
 from cio_forum_site.search.bundle import UnexpectedBundle, stabilize_files
 from cio_forum_site.search.documents import SearchDocument, body_turns, speaker_label, speakers
@@ -492,7 +493,7 @@ class _Tokenizer:
         texts = [head_and_body(doc) for doc in docs]
         keys = [cache.text_key(f"{head}\x1d{body}") for head, body in texts]
         entries = [self.cached.get(key) for key in keys]
-        cut = {j: (self.tagger.parse(texts[j][0]), self.tagger.parse(texts[j][1]))
+        cut = {j: (mecab.wakati(self.tagger, texts[j][0]), mecab.wakati(self.tagger, texts[j][1]))
                for j, entry in enumerate(entries) if entry is None}
         return [(key, entry, False) if entry is not None else (key, self.keys(cut[j]), True)
                 for j, (key, entry) in enumerate(zip(keys, entries, strict=True))]
