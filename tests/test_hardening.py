@@ -226,3 +226,60 @@ def test_deeply_nested_yaml_is_an_error_not_a_crash(tmp_path):
     root = make_site(tmp_path, {"0002-kiyose.md": article(session="2", tags="[" * 100_000)})
     check_and_build(root, "content/0002-kiyose.md")
 
+
+
+# ---- 7. serve and long URLs -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("length", "status"), [(300, 404), (1_000, 404), (5_000, 414)])
+def test_serve_answers_a_long_url_instead_of_dropping_the_connection(tmp_path, length, status):
+    import http.client
+    import threading
+
+    from cio_forum_site.commands.serve import LiveState, PreviewServer
+
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "404.html").write_text("<html><body>ありません</body></html>", "utf-8")
+    server = PreviewServer(0, tmp_path / "build", tmp_path / "copy", LiveState(), None)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=60)
+        connection.request("GET", "/articles/" + "a" * length + "/")
+        assert connection.getresponse().status == status
+        connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ---- 8. Exit codes ------------------------------------------------------------------------------
+
+
+def test_an_internal_error_exits_2_with_one_line_of_apology_and_where_to_report(tmp_path, monkeypatch, capsys):
+    """A bug (here: a stage that raises what no stage should) is not a content problem."""
+    from cio_forum_site import cli
+    from cio_forum_site.commands import build
+
+    root = make_site(tmp_path, {})
+    monkeypatch.chdir(root)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("ありえない状態")
+
+    monkeypatch.setattr(build, "build", broken)
+    assert cli.main(["build", "--no-search"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("申し訳ありません。") and "RuntimeError: ありえない状態" in err and "Issues" in err
+    assert cli.main(["build", "--no-search", "--verbose"]) == 2
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_exit_codes_tell_content_errors_from_usage_errors(tmp_path):
+    root = make_site(tmp_path, {"0002-kiyose.md": article(session="1")})
+    assert run(root, "check").returncode == 1  # content: session 1 used twice
+    assert run(root, "build").returncode == 1
+    assert run(root, "build", "--no-such-option").returncode == 2
+    assert run(root, "check", "--format", "xml").returncode == 2
+    (root / "content" / "0002-kiyose.md").unlink()
+    assert run(root, "check").returncode == 0

@@ -1,12 +1,16 @@
 """Command line: parses arguments, runs a command, maps errors to exit codes.
 
-Exit codes: 0 success, 1 problems in the content (all printed), 2 usage or refused.
+Exit codes (the table is in README.md): 0 success; 1 problems in the content (all
+printed); 2 a usage error (argparse), a refused run, a tool that failed, or an internal
+error (a bug: one line of apology and where to report it; ``--verbose`` adds the
+traceback); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
 from cio_forum_site import __version__
@@ -151,9 +155,9 @@ def _editor_commands(commands, common) -> None:
         description="サイトを作るときと同じ確認をし、さらに間違いの可能性があるところを警告します:\n"
                     "  欠けているシリーズの回、全角・半角や大文字・小文字だけが違うタグ、\n"
                     "  参加者にいない名前の話者の行、一度も発言しない参加者、見つからない画像やリンク先。\n"
-                    "問題は全て、1行に1件「ファイル:行:桁: error か warning: 説明」の形で表示します"
+                    "問題は全て、1行に1件「ファイル:行:桁: エラー か 警告: 説明」の形で表示します"
                     "（行や桁が分からないときは 0）。\n"
-                    "error が1件でもあれば終了コードは 1、warning だけなら 0 です。",
+                    "エラーが1件でもあれば終了コードは 1、警告だけなら 0 です。",
     )
     c.add_argument("--content", default="content", help="記事のフォルダ（既定: content）")
     c.add_argument("--format", choices=("text", "json"), default="text",
@@ -246,8 +250,13 @@ def _in_japanese(p: argparse.ArgumentParser) -> None:
             action.help = "バージョンを表示する"
 
 
+INTERNAL_ERROR = ("申し訳ありません。cio-forum-site の内部エラーです（{what}）。記事の問題ではありません: "
+                  "実行したコマンドとこの行を、cio-forum-site のリポジトリの Issues で報告してください"
+                  "（--verbose で詳しい情報を表示します）")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser().parse_args(argv)  # a usage error exits 2 here
     try:
         return args.run(args)
     except BuildFailed as failed:
@@ -256,11 +265,18 @@ def main(argv: list[str] | None = None) -> int:
     except (OutputRefused, Refused) as refused:
         print(f"エラー: {refused}", file=sys.stderr)
         return 2
-    except SearchBuildError as failed:  # the output is left as it was
+    except SearchBuildError as failed:  # MeCab or Pagefind failed; the output is left as it was
         print(f"エラー: 検索インデックスを作れませんでした: {failed}", file=sys.stderr)
-        return 1
+        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: never a content problem, never a bare traceback
+        first = (str(exc).splitlines() or [""])[0][:200]
+        print(INTERNAL_ERROR.format(what=f"{type(exc).__name__}: {first}" if first else type(exc).__name__),
+              file=sys.stderr)
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        return 2
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ from cio_forum_site.errors import BuildFailed, ContentError, display_path
 from cio_forum_site.output import OutputRefused, check_output
 
 LIVE_PATH = "/__livereload"
+URL_LIMIT = 2_000  # characters in a request's path; a longer one is answered 414
 SCRIPT_PATH = "/__livereload.js"
 KEEPALIVE_SECONDS = 15
 WATCH_STEP_MS = 50  # quiet time after the last change before rebuilding
@@ -427,13 +428,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
         return None, False
 
     def _serve(self, *, head: bool) -> None:
+        if len(self.path) > URL_LIMIT:
+            self._send(HTTPStatus.REQUEST_URI_TOO_LONG, "URL が長すぎます\n".encode(),
+                       "text/plain; charset=utf-8", head=head)
+            return
         url = urlsplit(self.path)
         decoded = unquote(url.path)
         parts = [p for p in decoded.split("/") if p not in ("", ".")]
         if ".." in parts or "\\" in decoded or "\0" in decoded:
             self._send(HTTPStatus.BAD_REQUEST, b"bad path\n", "text/plain", head=head)
             return
-        file, redirect = self._find(parts, decoded.endswith("/") or not parts)
+        try:
+            file, redirect = self._find(parts, decoded.endswith("/") or not parts)
+        except (OSError, ValueError):  # a name longer than a file name may be: no such page
+            file, redirect = None, False
         if redirect:
             location = url.path + "/" + (f"?{url.query}" if url.query else "")
             self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", head=head,

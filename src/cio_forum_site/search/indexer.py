@@ -57,6 +57,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from cio_forum_site import mecab
+from cio_forum_site.parallel import die_with_parent
 from cio_forum_site.search import cache, readings
 from cio_forum_site.search.bundle import UnexpectedBundle, stabilize_files
 from cio_forum_site.search.documents import SearchDocument, body_turns, speaker_label, speakers
@@ -326,7 +327,7 @@ class _Shares:
         context = mp.get_context("fork")
         for share in range(self.shares):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_worker, args=(share, theirs), daemon=True)
+            process = context.Process(target=_worker, args=(share, theirs, os.getpid()), daemon=True)
             process.start()
             theirs.close()
             self.pipes.append(ours)
@@ -370,8 +371,9 @@ class _Shares:
                 yield event
 
 
-def _worker(share: int, pipe) -> None:
-    """A forked worker: run its share, passing every event to the parent."""
+def _worker(share: int, pipe, parent: int) -> None:
+    """A forked worker: run its share, passing every event to the parent (and die with it)."""
+    die_with_parent(parent)
     documents, texts_dir, shares, sample_size, cached, known_readings, texts = _shared
     gc.disable()  # nothing here makes reference cycles; collections would only cost time
     try:
