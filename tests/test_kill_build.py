@@ -25,7 +25,7 @@ import pytest
 
 from cio_forum_site import synthetic
 
-ARTICLES = 300
+ARTICLES = 200
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -79,7 +79,6 @@ MOMENTS = {
     "rendering": _has("articles", 50),
     "MeCab workers": _has("pagefind/ja/t", 20),
     "lexicon": _has("pagefind/ja/lex"),
-    "about to swap": _has(".cio-forum-site"),
 }
 
 
@@ -91,12 +90,11 @@ def site(tmp_path_factory) -> dict:
     shutil.copytree(root / "a", root / "b")
     first = sorted((root / "b").glob("*.md"))[0]
     first.write_text(first.read_text("utf-8").replace("\n---\n", "\n---\n\n追記した段落です。\n", 1), "utf-8")
-    trees = {}
-    for version in ("a", "b"):
-        finish(build(root, version, f"expected-{version}"))
-        trees[version] = tree(root / f"expected-{version}")
-    assert trees["a"] != trees["b"]
+    finish(build(root, "b", "build"))
+    trees = {"b": tree(root / "build")}
     finish(build(root, "a", "build"))
+    trees["a"] = tree(root / "build")
+    assert trees["a"] != trees["b"]
     return {"root": root, "trees": trees, "now": "a"}
 
 
