@@ -135,8 +135,8 @@ def test_a_broken_edit_shows_the_error_over_the_last_good_page(preview: Preview,
     overlay = page.locator("#cio-live-overlay")
     overlay.wait_for(state="visible", timeout=2000)
     assert overlay.locator("li").all_inner_texts() == [
-        "content/0101-hinode.md:5:0: エラー: front matter の YAML が正しくありません: did not find expected ',' or ']'"
-        "（4行目の while parsing a flow sequence の途中）"]
+        "content/0101-hinode.md:4:7: エラー: front matter の YAML: 閉じ括弧 `]` がありません: `[` で始めたリストは"
+        "同じ行のうちに `]` で閉じてください（項目は `,` で区切ります。例: tags: [窓口, DX推進]）"]
     assert page.locator("h1").inner_text() == OLD_TITLE  # the page underneath is still there
 
     status, html = preview.get(ARTICLE)  # and the last good site is still served
@@ -152,8 +152,8 @@ def test_a_broken_edit_shows_the_error_over_the_last_good_page(preview: Preview,
 def test_the_error_is_printed_in_the_terminal(preview: Preview):
     edit(preview.content / "0101-hinode.md", "date: 2019-04-26", "date: 2019-04-31")
     preview.wait_for(r"1件の問題があるため、更新できませんでした")
-    line = preview.wait_for(r"^content/0101-hinode\.md:\d+: ").string
-    assert line == ("content/0101-hinode.md:4:0: エラー: `date` が日付になっていません: 「2019-04-31」"
+    line = preview.wait_for(r"^content/0101-hinode\.md:\d+:\d+: ").string
+    assert line == ("content/0101-hinode.md:4:7: エラー: `date` が日付になっていません: 「2019-04-31」"
                     "（2021-10-15 のように、実在する日を YYYY-MM-DD で書いてください）")
 
 
