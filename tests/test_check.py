@@ -136,11 +136,11 @@ def test_a_clean_folder_says_so_and_exits_0(tmp_path, monkeypatch):
     assert check() == (0, "", "問題はありません（4本の記事を確かめました）\n")
 
 
-def test_a_missing_content_folder_is_an_error(tmp_path, monkeypatch):
+def test_a_missing_content_folder_is_an_error_naming_the_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code, out, _ = check("--content", "nowhere")
-    assert out == "nowhere:0:0: エラー: 記事のフォルダがありません\n"
-    assert code == 1
+    code, out, err = check("--content", "nowhere")
+    assert (code, out) == (1, "")
+    assert f"記事のフォルダ {tmp_path.resolve() / 'nowhere'} がありません" in err
 
 
 # ---- the warnings as a pure function -----------------------------------------------------
@@ -150,6 +150,7 @@ title: 架空市CIO×都CIO座談会
 session: 9
 date: 2022-05-10
 municipalities: [清瀬市]
+topics: [業務の標準化]
 participants:
   - name: 山田 太郎
     organization: 清瀬市
@@ -173,7 +174,7 @@ def warnings_for(body: str, tmp_path: Path) -> list[str]:
 
 def test_a_misspelt_speaker_is_pointed_to_the_participant_it_resembles(tmp_path):
     assert warnings_for("山田：はい。\n\n山口：そう思います。\n\n佐藤：ええ。", tmp_path) == [
-        "17:1: 「山口：そう思います。」は話者の行のようですが、参加者に「山口」がいません: 「山田」（山田 太郎）のことですか？",
+        "18:1: 「山口：そう思います。」は話者の行のようですが、参加者に「山口」がいません: 「山田」（山田 太郎）のことですか？",
     ]
 
 
@@ -183,7 +184,7 @@ def test_a_roundtable_written_as_a_report_has_no_silent_participants(tmp_path):
 
 def test_a_role_and_colon_before_an_unknown_name_names_that_person(tmp_path):
     assert warnings_for("山田：はい。\n\n佐藤：ええ。\n\n架空市CIO：鈴木\nよろしくお願いします。", tmp_path) == [
-        "19:1: 「架空市CIO：鈴木」は話者の行のようですが、参加者に「鈴木」がいません: participants に加えるか、名前を確かめてください",
+        "20:1: 「架空市CIO：鈴木」は話者の行のようですが、参加者に「鈴木」がいません: participants に加えるか、名前を確かめてください",
     ]
 
 
@@ -195,7 +196,7 @@ def test_links_inside_code_are_not_checked(tmp_path):
 def test_a_link_to_an_article_file_is_shown_its_page_address(tmp_path):
     (tmp_path / "0009-x.md").write_text("", "utf-8")
     assert warnings_for("山田：[前の記事](0009-x.md)をご覧ください。\n\n佐藤：はい。", tmp_path) == [
-        "15:11: リンク「0009-x.md」は記事のファイルを指しています: サイトでは /articles/0009-x/ と書いてください",
+        "16:11: リンク「0009-x.md」は記事のファイルを指しています: サイトでは /articles/0009-x/ と書いてください",
     ]
 
 
@@ -203,8 +204,30 @@ def test_notes_and_captions_shaped_like_labels_are_not_speakers(tmp_path):
     assert warnings_for("山田：はい。\n\n例：申請の電子化\n\n写真（架空市提供）\n\n佐藤：ええ。", tmp_path) == []
 
 
+def test_a_published_article_left_empty_is_warned_about_body_participants_and_topics(tmp_path):
+    text = ("---\ntitle: 架空市CIO×都CIO座談会\nsession: 9\ndate: 2022-05-10\n"
+            "municipalities: [清瀬市]\nparticipants: []\ntopics: []\n---\n")
+    article, errors = parse_article("content/0009-x.md", text)
+    assert errors == []
+    found = check_archive_warnings([article], tmp_path, sources={"content/0009-x.md": text})
+    assert [(w.line, w.col, w.message.split(":")[0]) for w in found] == [
+        (9, 1, "本文がありません"),
+        (6, 15, "座談会の参加者（participants）がありません"),
+        (7, 9, "議題（topics）がありません"),
+    ]
+    assert all("draft: true" in w.message for w in found)
+
+
+def test_a_draft_is_not_warned_about_being_empty(tmp_path):
+    text = ("---\ntitle: 架空市CIO×都CIO座談会\ndraft: true\nsession: 9\ndate: 2022-05-10\n"
+            "municipalities: [清瀬市]\n---\n")
+    article, errors = parse_article("content/0009-x.md", text)
+    assert errors == [] and article.draft
+    assert check_archive_warnings([article], tmp_path, sources={"content/0009-x.md": text}) == []
+
+
 def test_an_interviewer_label_is_shown_how_questions_are_written(tmp_path):
     assert warnings_for("聞き手：課題は何ですか。\n\n山田：人材です。\n\n佐藤：ええ。", tmp_path) == [
-        "15:1: 「聞き手：課題は何ですか。」は話者の行のようですが、参加者に「聞き手」がいません: "
+        "16:1: 「聞き手：課題は何ですか。」は話者の行のようですが、参加者に「聞き手」がいません: "
         "聞き手の質問は、行の初めを ― にして書いてください（例: ― 今後の課題は何でしょうか。）",
     ]

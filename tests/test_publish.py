@@ -245,12 +245,12 @@ def cli(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.Com
 def test_base_url_comes_from_site_toml_and_the_flag_overrides_it(tmp_path: Path):
     shutil.copytree(ARCHIVE, tmp_path / "content")
     (tmp_path / "site.toml").write_text('title = "架空アーカイブ"\nbase_url = "https://a.example/x/"\n', "utf-8")
-    done = cli("build", "--content", str(tmp_path / "content"), "--templates", str(TEMPLATES),
+    done = cli("build", "--root", str(tmp_path), "--templates", str(TEMPLATES),
                "--out", str(tmp_path / "a"), "--no-search", "-q")
     assert done.returncode == 0, done.stderr
     assert page(tmp_path / "a", "/").find(".//link[@rel='canonical']").get("href") == "https://a.example/x/"
     assert text_of(page(tmp_path / "a", "/").find(".//title")) == "架空アーカイブ"
-    done = cli("build", "--content", str(tmp_path / "content"), "--templates", str(TEMPLATES),
+    done = cli("build", "--root", str(tmp_path), "--templates", str(TEMPLATES),
                "--out", str(tmp_path / "b"), "--no-search", "-q", "--base-url", "https://b.example/y")
     assert done.returncode == 0, done.stderr
     assert page(tmp_path / "b", "/").find(".//link[@rel='canonical']").get("href") == "https://b.example/y/"

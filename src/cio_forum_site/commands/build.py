@@ -37,6 +37,7 @@ class BuildReport:
     images: int = 0  # source images shown by the articles
     images_encoded: int = 0  # of them, encoded by this build (the rest came from the cache)
     rendered: int = 0  # pages made in this build (the others were carried over unchanged)
+    drafts: int = 0  # drafts left out (0 with drafts=True)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -51,18 +52,23 @@ def build(
     progress: Callable[[str, int, int], None] | None = None,
     load: Callable[[Path], tuple[list, list[ContentError]]] = load_archive,
     cache_dir: Path | None = None,
+    site_file: Path | None = None,
+    drafts: bool = False,
 ) -> BuildReport:
     """Build the site into ``out_dir``. Raises BuildFailed with every problem found;
     the existing output is replaced only when everything succeeded. ``cache_dir`` keeps
     what MeCab made of each article (``search/cache.py``), the images' renditions
     (``site/images.py``), the parsed articles and a record of the output (``site/reuse.py``)
-    for the next build, which then makes only what changed."""
+    for the next build, which then makes only what changed. Articles with
+    ``draft: true`` are checked like any other but left out of every page, feed, image and
+    the search index unless ``drafts`` is true. ``site_file`` is site.toml (by default beside
+    ``content_dir``)."""
     report = BuildReport()
     lap = Laps(report.timings)
 
     errors: list[ContentError] = []
     if site is None:
-        site, errors = load_site(content_dir.parent / "site.toml")
+        site, errors = load_site(site_file or content_dir.parent / "site.toml")
     if base_url and (problem := base_url_problem(base_url)):
         errors.append(ContentError("--base-url", 0, problem))
     site = site.with_base_url(base_url)
@@ -75,6 +81,9 @@ def build(
     errors += problems
     assets, problems = plan_assets(static_dirs(templates_dir))  # fingerprinted CSS, JS, …
     errors += problems
+    if not drafts:
+        report.drafts = sum(a.draft for a in articles)
+        articles = [a for a in articles if not a.draft]
     lap("load")
     images = process_images(image_uses(articles, content_dir), content_dir, cache_dir)
     errors += images.errors  # renditions of every image shown, or what is wrong with it

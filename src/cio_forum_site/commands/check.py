@@ -10,7 +10,9 @@ likely did not mean:
 - speaker lines with no words (a participant list pasted into the body), once per article;
 - an image or internal link in the body that points at nothing;
 - an image without alt text (``![](x.jpg)``, or ``image:`` without ``image_alt:``) that is not
-  marked decorative (alt text ``装飾``).
+  marked decorative (alt text ``装飾``);
+- an article to be published (no ``draft: true``) with no body, no participants (a
+  roundtable) or no topics — what ``new`` leaves for the editor to fill in.
 
 Images that cannot be published (not an image, truncated, too large, an unsupported format,
 outside content/) are errors, as in the build: ``image_uses`` lists every image an article
@@ -43,7 +45,7 @@ from cio_forum_site.content.files import (
     load_archive,
 )
 from cio_forum_site.content.frontmatter import split_front_matter
-from cio_forum_site.content.model import Article, Heading, Turn
+from cio_forum_site.content.model import Article, Heading, Prose, Question, Turn
 from cio_forum_site.content.slugs import tag_key
 from cio_forum_site.content.targets import (
     LINK_RE,
@@ -148,6 +150,7 @@ def check_archive_warnings(articles: list[Article], content_dir: Path, *,
         found += label_warnings(article, source)
         found += silent_participant_warnings(article, source)
         found += wordless_turn_warnings(article, source)
+        found += unfinished_warnings(article, source)
     found += link_warnings(archive, texts, content_dir, site or Site())
     found += alt_warnings(image_uses(archive.articles, content_dir, texts))
     return found
@@ -345,6 +348,27 @@ def wordless_turn_warnings(article: Article, source: Source) -> list[ContentErro
                     "（参加者は participants に書きます）。発言なら、話者の行の次の行に書いてください")]
 
 
+def unfinished_warnings(article: Article, source: Source) -> list[ContentError]:
+    """A published article that is still empty where ``new`` left it: no body, no
+    participants (a roundtable), no topics. Drafts are not warned about."""
+    if article.draft:
+        return []
+    later = "書き終えるまでは front matter に draft: true と書いておくと、公開されません"
+    found = []
+    if not any(isinstance(b, (Turn, Prose, Question)) for b in article.blocks):
+        line = min(source.body_line, len(source.lines))
+        found.append(warning(article.path, line, 1, f"本文がありません: 最後の --- の後に本文を書いてください（{later}）"))
+    if article.kind == "roundtable" and not article.participants:
+        line, col = _at(source, article, "participants")
+        found.append(warning(article.path, line, col,
+                             f"座談会の参加者（participants）がありません: 参加者を書いてください（{later}）"))
+    if not article.topics:
+        line, col = _at(source, article, "topics")
+        found.append(warning(article.path, line, col,
+                             f"議題（topics）がありません: topics に書くか、本文に ## の見出しを書いてください（{later}）"))
+    return found
+
+
 def _anchors(article: Article) -> set[str]:
     return {b.anchor for b in article.blocks if isinstance(b, Heading)}
 
@@ -469,12 +493,13 @@ def position_key(problem: ContentError) -> tuple:
 class CheckReport:
     files: int  # article files looked at
     problems: list[ContentError]  # errors and warnings, in file order
+    drafts: int = 0  # valid articles with draft: true (not published)
 
 
-def run_check(content_dir: Path) -> CheckReport:
-    """Every error the build would report about the content and site.toml, and every
-    warning, in file order."""
-    site, errors = load_site(content_dir.parent / "site.toml")
+def run_check(content_dir: Path, site_file: Path | None = None) -> CheckReport:
+    """Every error the build would report about the content and site.toml (by default
+    beside ``content_dir``), and every warning, in file order."""
+    site, errors = load_site(site_file or content_dir.parent / "site.toml")
     articles, problems = load_archive(content_dir)
     errors += problems
     warnings = check_archive_warnings(articles, content_dir, site=site) if content_dir.is_dir() else []
@@ -482,7 +507,8 @@ def run_check(content_dir: Path) -> CheckReport:
         errors += process_images(image_uses(articles, content_dir), content_dir, encode=False).errors
         errors = sorted(set(errors))
     files = len(article_files(content_dir)) if content_dir.is_dir() else 0
-    return CheckReport(files, sorted(with_columns([*errors, *warnings]), key=position_key))
+    return CheckReport(files, sorted(with_columns([*errors, *warnings]), key=position_key),
+                       drafts=sum(a.draft for a in articles))
 
 
 def format_text(problems: Iterable[ContentError]) -> str:

@@ -35,6 +35,7 @@ from cio_forum_site.errors import ContentError
 FIELDS = (
     "title", "kind", "session", "date", "published", "municipalities", "participants",
     "topics", "tags", "series", "part", "parts", "credits", "summary", "image", "image_alt",
+    "draft",
 )
 PARTICIPANT_FIELDS = ("name", "organization", "position", "role", "speaker", "kana")
 CREDIT_FIELDS = ("author", "editor")
@@ -140,6 +141,9 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
     for target in body_targets(text.split("\n"), body_line):
         if problem := target_problem(target, f"/articles/{slug}/"):
             problems.add(target.line, problem, target.col)
+    draft = data.get("draft")
+    if draft is not None and not isinstance(draft, bool):
+        problems.add(fm.line("draft"), f"`draft` は true（下書き: 公開しない）か false です（「{draft}」になっています）")
 
     transcript = speaker_turns(body, participants, first_line=body_line)
     if problems.items or date is None:
@@ -155,7 +159,7 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
         topics=topics, tags=tags, series=series, part=part, parts=parts, credits=credits,
         summary=summary, summary_choices=choices, image=image, image_alt=image_alt, blocks=transcript.blocks,
         suspect_labels=transcript.suspects,
-        wordless_labels=transcript.wordless,
+        wordless_labels=transcript.wordless, draft=bool(draft),
         field_lines={str(k.value): k.start_mark.line + 2 for k, _ in node.value},
     )
     return article, problems.items

@@ -94,6 +94,7 @@ class Article:
     # candidates for ``summary`` when the front matter has none (first paragraphs, no questions)
     summary_choices: tuple[str, ...] = field(default=(), repr=False, compare=False)
     field_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    draft: bool = False  # 下書き: built only with --drafts (serve shows drafts, marked)
 
     def line_of(self, key: str) -> int:
         """The file line of a front-matter field, for messages (1 when absent)."""

@@ -61,6 +61,7 @@ class ArticleCard:
     municipalities: tuple[Link, ...]
     summary: str
     image: str | None = None  # the header image's path under content/ (``picture`` filter)
+    draft: bool = False  # only in a build with --drafts (serve): shown marked 下書き
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def card(article: Article) -> ArticleCard:
         municipalities=tuple(Link(m.name, municipality_url(m)) for m in article.municipalities),
         summary=article.summary,
         image=article.image,
+        draft=article.draft,
     )
 
 
