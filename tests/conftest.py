@@ -54,6 +54,20 @@ def internal_references(out: Path) -> list[tuple[str, str, Path]]:
     return refs
 
 
+@pytest.fixture(scope="session")
+def fresh_clone(tmp_path_factory) -> Path:
+    """A fresh clone of the repository as committed (what a new editor gets), with a bare
+    repository as its origin to push to. Shared by the packaging and the guide's tests."""
+    import subprocess
+
+    base = tmp_path_factory.mktemp("fresh")
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(ROOT), str(base / "origin.git")],
+                   check=True, timeout=600)
+    subprocess.run(["git", "clone", "--quiet", str(base / "origin.git"), str(base / "cio-forum-site")],
+                   check=True, timeout=600)
+    return base / "cio-forum-site"
+
+
 @pytest.fixture
 def archive_copy(tmp_path: Path) -> Path:
     """A writable copy of the small valid fixture archive."""

@@ -16,7 +16,7 @@ from conftest import FIXTURES, TEMPLATES
 
 from cio_forum_site.cli import main
 
-COMMANDS = ["build", "new", "check", "serve", "import"]
+COMMANDS = ["build", "new", "check", "serve", "import", "init"]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -28,8 +28,10 @@ EXAMPLES = {
     "check": "例: cio-forum-site check\n例: cio-forum-site check --format json > problems.json",
     "serve": "例: cio-forum-site serve\n例: cio-forum-site serve --port 8001",
     "import": "例: cio-forum-site import 清瀬市の座談会.txt\n例: cio-forum-site import blog/*.txt --content content",
+    "init": "例: cio-forum-site init cio-archive",
 }
-WORKFLOW = """ふだんの使い方:
+WORKFLOW = """ふだんの使い方（サイトのフォルダ、またはその中のどのフォルダからでも使えます）:
+  cio-forum-site init cio-archive            新しいサイトのフォルダを作る（最初に一度だけ）
   cio-forum-site new --municipality 清瀬市   新しい記事のファイルを作る
   cio-forum-site serve                       書きながらブラウザで確かめる
   cio-forum-site check                       記事に問題がないか確かめる
@@ -178,6 +180,35 @@ def cmd_import(args: argparse.Namespace) -> int:
     return max((r.exit_code for r in results), default=0)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from cio_forum_site.commands.init import init_site
+
+    folder = Path(args.folder)
+    for path in init_site(folder):
+        if args.verbose:
+            print(display_path(path))
+    if not args.quiet:
+        print(f"新しいサイトを {display_path(folder)} に作りました。次のように始めます:\n"
+              f"  cd {display_path(folder)}\n"
+              "  cio-forum-site serve    # 例の記事を http://127.0.0.1:8000/ で表示します\n"
+              "  cio-forum-site build    # build/ にサイトを作ります")
+    return 0
+
+
+def _init_command(commands, common) -> None:
+    p = commands.add_parser(
+        "init", help="新しいサイトのフォルダを作る", epilog=EXAMPLES["init"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="新しいサイトのフォルダを作ります: site.toml（設定）、content/（例の記事が1本）、\n"
+                    "templates/（テーマを上書きするときに使う）、.gitignore、requirements.txt、\n"
+                    ".github/workflows/site.yml（GitHub Pages に公開するワークフロー）。\n"
+                    "すぐに cio-forum-site build でサイトを作れます。空でないフォルダには何も書きません。",
+    )
+    p.add_argument("folder", metavar="DIR", help="新しいサイトのフォルダ（ないか、空のフォルダ）")
+    common(p)
+    p.set_defaults(run=cmd_init)
+
+
 def _editor_commands(commands, common) -> None:
     """new, check, serve and import: the editors' commands."""
     raw = argparse.RawDescriptionHelpFormatter
@@ -282,6 +313,7 @@ def parser() -> argparse.ArgumentParser:
     common(b)
     b.set_defaults(run=cmd_build)
     _editor_commands(commands, common)
+    _init_command(commands, common)
     for p in (top, *commands.choices.values()):
         _in_japanese(p)
     return top

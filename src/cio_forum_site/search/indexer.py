@@ -2,8 +2,10 @@
 
 What lands in ``<site>/pagefind/``:
 
-- Pagefind's own files, but for its fragments (the browser never loads them: it reads the
-  article texts below). Pagefind (the standard binary, as a service: ``pagefind.py``) indexes
+- of Pagefind's own files, only those the search page loads (``PUBLISHED``): ``pagefind.js``
+  (run inside our Web Worker, where it never starts a worker of its own), the entry, the
+  WebAssembly, the meta, index and filter chunks. Not its UI bundles, its highlighter, its
+  worker or its fragments (the page reads the article texts below instead). Pagefind (the standard binary, as a service: ``pagefind.py``) indexes
   one record per article whose content is the *set* of the article's index keys, separated
   by spaces (the standard binary splits on whitespace and does no segmentation of its own):
 
@@ -136,10 +138,9 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     lap("pagefind")  # building Pagefind's index, after the last record
     if sorted(pages) != list(range(n)):
         raise SearchBuildError(f"Pagefind が {n} 本中 {len(pages)} 本しか索引にしませんでした")
-    # Pagefind's fragments (one per page, which its own UI loads for a result's title and
-    # excerpt) are not published: this site's search reads the article texts instead, and
-    # 1,000 files nobody loads cost a second to write here, and more to upload.
-    write_files(out, {p: data for p, data in done.bundle.items() if not p.startswith("fragment/")})
+    # Only what the search page loads: not Pagefind's UI bundles (~400 KB), nor its fragments
+    # (one per page, for its own UI: 1,000 files nobody loads cost a second to write here).
+    write_files(out, {p: data for p, data in done.bundle.items() if PUBLISHED.fullmatch(p)})
     for i, name in pages.items():
         os.replace(texts_dir / f"{i}.json.gz", texts_dir / f"{name}.json.gz")
     report.text_files = [f"ja/t/{pages[i]}.json.gz" for i in range(n)]
@@ -174,6 +175,10 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
 
 
 # ---- tokenizing ----------------------------------------------------------------------------
+
+# Pagefind's files that search-worker.js loads: pagefind.js, and what pagefind.js fetches.
+PUBLISHED = re.compile(r"pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
+                       r"|pagefind\.[\w-]+\.pf_meta|index/[\w-]+\.pf_index|filter/[\w-]+\.pf_filter")
 
 SAMPLE = 200  # the stop keys are the keys in more than half of the first SAMPLE documents
 
