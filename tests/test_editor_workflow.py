@@ -96,7 +96,7 @@ def test_the_guide_walks_new_serve_check_build_push_then_import():
 def test_every_command_of_the_guide_works_as_written(fresh_clone: Path):
     site = fresh_clone
     shell("git config user.name '編集 担当' && git config user.email editor@example.org", site)
-    shutil.copy(FIXTURES / "import" / "kiyose_part2.txt", site / "清瀬市の座談会.txt")
+    shutil.copy(FIXTURES / "import" / "hachioji_heisei_zenpen.txt", site / "ブログの記事.txt")
     new_file: Path | None = None
     activated = False
     for command in guide_commands():
@@ -136,7 +136,7 @@ def test_every_command_of_the_guide_works_as_written(fresh_clone: Path):
         elif command.startswith("cio-forum-site import "):
             assert activated
             done = shell(f". .venv/bin/activate && {command}", site)
-            assert "content/0005-kiyose.md" in done.stdout
+            assert "ブログの記事.txt → content/0002-hachioji.md" in done.stdout
         else:
             raise AssertionError(f"the guide has a command this test does not run: {command}")
     pushed = shell("git log @{u} -1 --format=%s", site)
