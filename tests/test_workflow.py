@@ -127,4 +127,5 @@ def test_the_workflow_init_writes_for_a_new_site_passes_actionlint(tmp_path: Pat
                             text=True, timeout=120)
     assert (linted.returncode, linted.stdout + linted.stderr) == (0, "")
     jobs = yaml.safe_load(workflow.read_text("utf-8"))["jobs"]
-    assert len({key for job in jobs.values() for key in _cache_keys(job)}) == 2
+    keys = [key for job in jobs.values() for key in _cache_keys(job)]
+    assert len(keys) == 2 and all("${{ github.job }}" in key for key in keys)

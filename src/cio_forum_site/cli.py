@@ -22,7 +22,7 @@ from cio_forum_site.search.indexer import SearchBuildError
 from cio_forum_site.site.root import SiteRoot, find_site_root
 
 EXAMPLES = {
-    "build": "例: cio-forum-site build --content content --out build",
+    "build": "例: cio-forum-site build\n例: cio-forum-site build --drafts --out /tmp/drafts-site",
     "new": "例: cio-forum-site new --municipality 清瀬市 --date 2024-05-20\n"
            "例: cio-forum-site new --municipality 武蔵野市 --municipality 立川市 --title \"題名\"",
     "check": "例: cio-forum-site check\n例: cio-forum-site check --format json > problems.json",
@@ -30,13 +30,14 @@ EXAMPLES = {
     "import": "例: cio-forum-site import 清瀬市の座談会.txt\n例: cio-forum-site import blog/*.txt --content content",
     "init": "例: cio-forum-site init cio-archive",
 }
-WORKFLOW = """ふだんの使い方（サイトのフォルダ、またはその中のどのフォルダからでも使えます）:
+WORKFLOW = """ふだんの使い方:
   cio-forum-site init cio-archive            新しいサイトのフォルダを作る（最初に一度だけ）
   cio-forum-site new --municipality 清瀬市   新しい記事のファイルを作る
   cio-forum-site serve                       書きながらブラウザで確かめる
   cio-forum-site check                       記事に問題がないか確かめる
   cio-forum-site import ブログの記事.txt     ブログの記事を読み込む
   cio-forum-site build                       サイトを作る
+サイトのフォルダ（site.toml のあるフォルダ）とその中のどのフォルダからでも使えます。
 それぞれの説明は cio-forum-site new --help のように表示できます。"""
 
 
