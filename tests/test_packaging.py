@@ -53,9 +53,11 @@ def test_a_wheel_runs_init_then_build_in_an_empty_folder_and_the_site_passes_the
     wheel = next((tmp_path / "dist").glob("cio_forum_site-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA")))
     assert any(n.endswith("theme/article.html") for n in names)
     assert any(n.endswith("skeleton/github/workflows/site.yml") for n in names)
     assert any(n.endswith("licenses/LICENSE") for n in names)
+    assert b"License-Expression: MIT" in metadata
 
     run(sys.executable, "-m", "venv", tmp_path / "env", cwd=tmp_path)
     python, command = tmp_path / "env" / "bin" / "python", tmp_path / "env" / "bin" / "cio-forum-site"

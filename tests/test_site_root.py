@@ -79,23 +79,29 @@ def test_the_search_cache_goes_to_the_sites_cache_folder(site: Path):
     assert not (site / "notes" / ".cache").exists()
 
 
-def test_serve_works_from_inside_the_site(site: Path):
-    process = subprocess.Popen([sys.executable, "-m", "cio_forum_site", "serve", "--port", "0"],
-                               cwd=site / "content", stdout=subprocess.PIPE,
+def test_serve_works_from_inside_the_site_and_its_search_without_a_templates_folder(site: Path):
+    assert not (site / "templates").exists()
+    process = subprocess.Popen([sys.executable, "-m", "cio_forum_site", "serve", "--port", "0",
+                                "--verbose"], cwd=site / "content", stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     try:
+        url = None
         for line in process.stdout:
             if line.startswith("プレビュー: "):
                 url = line.split()[1]
+            assert "検索インデックスを更新できませんでした" not in line
+            if "検索インデックスを更新しました" in line:
                 break
-        else:
-            raise AssertionError("serve did not start")
+        assert url is not None, "serve did not start"
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with opener.open(url + "articles/0101-hinode/", timeout=30) as response:
+            assert response.status == 200
+        with opener.open(url + "pagefind/pagefind-entry.json", timeout=30) as response:
             assert response.status == 200
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
+    assert not (site / "build").exists()
 
 
 def test_root_option_and_a_missing_content_folder_named_in_full(site: Path, tmp_path: Path):

@@ -259,9 +259,10 @@ class Builder:
         """``cio-forum-site build`` with search, into a folder of our own, in the background."""
         self.search_wanted = False
         command = [sys.executable, "-m", "cio_forum_site", "build", "--quiet",
-                   "--root", str(self.site_file.parent),
-                   "--content", str(self.content_dir), "--templates", str(self.templates_dir),
+                   "--root", str(self.site_file.parent), "--content", str(self.content_dir),
                    "--out", str(self.search_site)]
+        if self.templates_dir.is_dir():  # a site without templates/ uses the default theme
+            command += ["--templates", str(self.templates_dir)]
         command += ["--cache", str(self.mecab_cache)] if self.mecab_cache else ["--no-cache"]
         if self.drafts:
             command.append("--drafts")
