@@ -61,10 +61,14 @@ def fresh_clone(tmp_path_factory) -> Path:
     import subprocess
 
     base = tmp_path_factory.mktemp("fresh")
-    subprocess.run(["git", "clone", "--quiet", "--bare", str(ROOT), str(base / "origin.git")],
-                   check=True, timeout=600)
-    subprocess.run(["git", "clone", "--quiet", str(base / "origin.git"), str(base / "cio-forum-site")],
-                   check=True, timeout=600)
+    origin = base / "origin.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(ROOT), str(origin)], check=True, timeout=600)
+    # on a branch of its own, tracking the origin's, even where the repository's HEAD is
+    # detached (CI checks out a pull request that way)
+    subprocess.run(["git", "--git-dir", str(origin), "branch", "--force", "fresh-clone", "HEAD"],
+                   check=True, timeout=60)
+    subprocess.run(["git", "clone", "--quiet", "--branch", "fresh-clone", str(origin),
+                    str(base / "cio-forum-site")], check=True, timeout=600)
     return base / "cio-forum-site"
 
 
