@@ -61,8 +61,8 @@ def loaded_by_pages(out: Path) -> set[str]:
 
 def loaded_by_search(out: Path) -> set[str]:
     """What the search worker fetches: pagefind.js and what it reads from the entry and the
-    meta index (WebAssembly, index and filter chunks), and our manifest, lexicon buckets and
-    one text per Pagefind page."""
+    meta index (WebAssembly, index and filter chunks), and our manifest, lexicon and reading
+    buckets and one text per Pagefind page."""
     bundle = out / "pagefind"
     found = {"pagefind.js", "pagefind-entry.json", "ja/manifest.json.gz"}
     entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
@@ -76,6 +76,7 @@ def loaded_by_search(out: Path) -> set[str]:
         found |= {f"ja/t/{page[0]}.json.gz" for page in meta[1]}
     manifest = json.loads(gzip.decompress((bundle / "ja" / "manifest.json.gz").read_bytes()))
     found |= {f"ja/lex/{n}.json.gz" for n in range(manifest["buckets"])}
+    found |= {f"ja/yomi/{n}.json.gz" for n in range(manifest.get("readingBuckets", 0))}
     return {f"pagefind/{name}" for name in found}
 
 
