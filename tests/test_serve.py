@@ -341,9 +341,9 @@ def test_search_keeps_working_and_finds_an_edit_a_moment_later(preview: Preview,
         """The article links the search page lists for ``word`` (the page may be reloaded
         by the preview meanwhile: then ask again)."""
         for _ in range(3):
-            tab.goto(preview.url + "search/?q=" + word)
-            links = tab.locator("#search-results a[href*='/articles/']")
             try:
+                tab.goto(preview.url + "search/?q=" + word)  # a live reload may interrupt it
+                links = tab.locator("#search-results a[href*='/articles/']")
                 links.first.wait_for(timeout=15_000)
                 return links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
             except PlaywrightError as error:
