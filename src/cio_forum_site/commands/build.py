@@ -109,10 +109,10 @@ def build(
     keys: dict[str, str] = {}
     text_keys: list[str] = []  # each search document's
     if cache_dir is not None:  # keys are only worth making when the next build can use them
-        known = {id(a): d.hex() for d, a, _ in (files or {}).values() if a is not None}
+        known = {a.path: d.hex() for d, a, _ in (files or {}).values() if a is not None}
         keys, text_keys = output_keys(routes, assets, images.pictures, published, content_dir,
                                       templates_dir, site, search_documents,
-                                      reuse.fingerprints(articles, known))
+                                      reuse.fingerprints([*articles, *archive.articles], known))
     search_key = reuse.digest(*(k.encode() for k in text_keys)) if text_keys else ""
     previous = _previous(cache_dir, out_dir)
     reused_search = previous.search_files(search_key) if search else {}
