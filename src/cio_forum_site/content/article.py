@@ -37,7 +37,7 @@ FIELDS = (
     "topics", "tags", "series", "part", "parts", "credits", "summary", "image", "image_alt",
     "draft",
 )
-PARTICIPANT_FIELDS = ("name", "organization", "position", "role", "speaker", "kana")
+PARTICIPANT_FIELDS = ("name", "organization", "position", "role", "speaker", "person", "kana")
 CREDIT_FIELDS = ("author", "editor")
 KINDS = ("roundtable", "interview")
 SUMMARY_LENGTH = 120
@@ -46,6 +46,7 @@ TITLE_LIMIT = 200  # characters; names, tags and topics: frontmatter.TEXT_LIMIT
 SUMMARY_LIMIT = 1_000
 PARTS_LIMIT = 100  # the most parts a series may have
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+PERSON_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # `person:` is a person page's URL
 KANA_RE = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc ]+$")  # hiragana, katakana, ー, spaces
 KANA_LENGTH = 40
 
@@ -192,6 +193,7 @@ def _participants(fm: FrontMatter) -> tuple[Participant, ...]:
             continue
         speaker = values.pop("speaker") or re.split(r"[ \u3000]", name, maxsplit=1)[0]
         values["kana"] = _kana(fm, where, values["kana"])
+        values["person"] = _person(fm, where, values["person"])
         if speaker in seen:
             fm.problems.add(
                 fm.line(*where),
@@ -211,6 +213,7 @@ def _kana(fm: FrontMatter, where: tuple, raw: str) -> str:
                         f"`kana` 「{raw}」は名前の読みをひらがなかカタカナで書いてください（{KANA_LENGTH}字まで。例: やまだ たろう）")
         return ""
     return kana
+        values["person"] = _person(fm, where, values["person"])
 
 
 _MARKUP = re.compile(r"[*_`]|!?\[([^\]]*)\]\([^)]*\)")

@@ -20,7 +20,8 @@ class Participant:
     position: str = ""  # 肩書
     role: str = ""  # e.g. CIO
     speaker: str = ""  # the label used in the transcript
-    kana: str = ""  # `kana:`: the reading of the name ("やまだ たろう"), for search
+    person: str = ""  # `person:`: who this is, across articles (their page's slug)
+    kana: str = ""  # `kana:`: the reading of the name ("やまだ たろう"): search, the person's page slug, sorting
 
     @property
     def affiliation(self) -> str:

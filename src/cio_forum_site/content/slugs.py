@@ -85,3 +85,25 @@ def slugify(text: str) -> str:
 def tag_key(tag: str) -> str:
     """Tags that differ only by width or case (ＤＸ推進 / DX推進 / dx推進) are one tag."""
     return unicodedata.normalize("NFKC", tag).casefold().strip()
+
+
+NAME_LIMIT = 40  # MeCab gets at most this many characters of a name
+
+
+def reading(name: str) -> str:
+    """The reading of a person's name in katakana, as MeCab guesses it, one word per
+    space-separated part: 森川 啓介 → モリカワ ケイスケ (a guess: ``kana:`` overrides it)."""
+    parts = []
+    for part in unicodedata.normalize("NFKC", name)[:NAME_LIMIT].split():
+        kana = []
+        for word in _tagger()(part):
+            guess = getattr(word.feature, "kana", None) or ""
+            kana.append(guess if guess and guess != "*" else word.surface)
+        parts.append("".join(kana))
+    return " ".join(parts)
+
+
+def name_slug(kana: str) -> str:
+    """An ASCII slug from a reading, one word per part: モリカワ ケイスケ → morikawa-keisuke."""
+    parts = (re.sub(r"[^a-z0-9]+", "", kana_to_romaji(p).lower()) for p in kana.split())
+    return "-".join(p for p in parts if p)

@@ -15,6 +15,7 @@ from cio_forum_site.content.municipalities import KINDS, Municipality, all_munic
 from cio_forum_site.site.archive import Archive
 from cio_forum_site.site.body import LazyBody
 from cio_forum_site.site.config import Site
+from cio_forum_site.site.people import TOKYO, People, Person, make_people
 from cio_forum_site.site.tilemap import tile_map
 from cio_forum_site.site.urls import absolute_url
 
@@ -88,6 +89,43 @@ class Pager:
     next: str | None
 
 
+@dataclass(frozen=True)
+class ParticipantRow:
+    """A row of an article's participants table; ``url`` is the person's page."""
+
+    name: str
+    organization: str
+    position: str
+    role: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    name: str
+    url: str
+    affiliation: str  # 所属と肩書 in their latest article
+    count: int
+
+
+@dataclass(frozen=True)
+class CareerStep:
+    """What a person was, from one 年度 to another, as the articles show it."""
+
+    period: str  # 令和元年度 or 令和元年度〜令和3年度
+    organization: str
+    title: str  # 肩書・役割: 副町長・CIO
+
+
+@dataclass(frozen=True)
+class PersonArticle:
+    """An article on a person's page, with what they were at the time."""
+
+    article: ArticleCard
+    organization: str
+    title: str
+
+
 def municipality_url(m: Municipality) -> str:
     return f"/municipalities/{m.slug}/"
 
@@ -159,8 +197,17 @@ def structured_data(article: Article, site: Site, share: Any = None) -> dict[str
     return data
 
 
+def participant_rows(people: People | None, article: Article) -> tuple[ParticipantRow, ...]:
+    def url(i: int) -> str | None:
+        person = people.person(article, i) if people else None
+        return person.url if person else None
+
+    return tuple(ParticipantRow(p.name, p.organization, p.position, p.role, url(i))
+                 for i, p in enumerate(article.participants))
+
+
 def article_page(archive: Archive, article: Article, site: Site | None = None,
-                 images: Mapping[str, Picture] | None = None) -> Route:
+                 images: Mapping[str, Picture] | None = None, people: People | None = None) -> Route:
     site = site or Site()
     images = images or {}
     header = images.get(article.image) if article.image else None
@@ -172,7 +219,7 @@ def article_page(archive: Archive, article: Article, site: Site | None = None,
         "description": article.summary,
         "article": card(article),
         "fiscal_year": article.fiscal_year.label,
-        "participants": article.participants,
+        "participants": participant_rows(people, article),
         "toc": tuple(Link(topic, f"#{anchors[topic]}" if topic in anchors else None)
                      for topic in article.topics),
         "tags": tuple(archive.tags_of(article)),
@@ -286,6 +333,80 @@ def topic_pages(archive: Archive) -> list[Route]:
     ]
 
 
+def title_of(position: str, role: str) -> str:
+    """肩書と役割: 副町長・CIO."""
+    return "・".join(x for x in (position, role) if x)
+
+
+def affiliation(person: Person) -> str:
+    """所属と肩書 in their latest article: 日の出町 副町長・CIO."""
+    p = person.latest
+    return " ".join(x for x in (p.organization, title_of(p.position, p.role)) if x)
+
+
+def people_groups(people: People) -> list[tuple[str, tuple[PersonEntry, ...]]]:
+    """東京都 and its bureaux first, then the 62 in code order, then other organizations
+    by name, then people whose organization is not given; by reading within a group."""
+    codes = {m.code: (i, m.name) for i, m in enumerate(all_municipalities())}
+
+    def group(person: Person) -> tuple:
+        if person.family == TOKYO:
+            return (0, 0, "東京都")
+        if person.family in codes:
+            return (1, *codes[person.family])
+        org = person.latest.organization
+        return (2, 0, org) if org else (3, 0, "所属の記載なし")
+
+    grouped: dict[tuple, list[Person]] = {}
+    for person in people.persons:
+        grouped.setdefault(group(person), []).append(person)
+    return [
+        (key[2], tuple(
+            PersonEntry(p.name, p.url, affiliation(p), len(p.appearances))
+            for p in sorted(members, key=lambda p: (p.reading, p.slug))))
+        for key, members in sorted(grouped.items())
+    ]
+
+
+def people_page(people: People) -> Route:
+    return Route("/people/", "people.html", {
+        "page_title": "人物から探す",
+        "description": f"座談会とインタビューに登場した{len(people.persons)}人を所属ごとに。",
+        "groups": tuple(people_groups(people)),
+        "count": len(people.persons),
+    })
+
+
+def career(person: Person) -> tuple[CareerStep, ...]:
+    """Each run of articles with the same organization and title, with its 年度."""
+    steps: list[tuple[str, str, str, str]] = []  # first 年度, last 年度, organization, title
+    for a in person.appearances:
+        p, year = a.participant, a.article.fiscal_year.label
+        now = (p.organization, title_of(p.position, p.role))
+        if steps and steps[-1][2:] == now:
+            steps[-1] = (steps[-1][0], year, *now)
+        else:
+            steps.append((year, year, *now))
+    return tuple(CareerStep(first if first == last else f"{first}〜{last}", org, title)
+                 for first, last, org, title in steps)
+
+
+def person_pages(people: People) -> list[Route]:
+    return [
+        Route(person.url, "person.html", {
+            "page_title": person.name,
+            "description": f"{person.name}が登場した記事{len(person.appearances)}本。",
+            "person": PersonEntry(person.name, person.url, affiliation(person), len(person.appearances)),
+            "career": career(person),
+            "appearances": tuple(
+                PersonArticle(card(a.article), a.participant.organization,
+                           title_of(a.participant.position, a.participant.role))
+                for a in reversed(person.appearances)),
+        })
+        for person in people.persons
+    ]
+
+
 def home_page(archive: Archive) -> Route:
     return Route("/", "index.html", {
         "page_title": "",
@@ -340,17 +461,20 @@ def not_found_page() -> Route:
     })
 
 
-def plan_routes(archive: Archive, site: Site,
-                images: Mapping[str, Picture] | None = None) -> list[Route]:
+def plan_routes(archive: Archive, site: Site, images: Mapping[str, Picture] | None = None,
+                people: People | None = None) -> list[Route]:
     """Every page of the site; ``images`` are the renditions of the articles' images."""
+    people = people or make_people(archive)
     return [
         home_page(archive),
-        *(article_page(archive, a, site, images) for a in archive.articles),
+        *(article_page(archive, a, site, images, people) for a in archive.articles),
         *backnumber_pages(archive, site.per_page),
         municipalities_page(archive),
         *municipality_pages(archive),
         topics_page(archive),
         *topic_pages(archive),
+        people_page(people),
+        *person_pages(people),
         search_page(archive),
         accessibility_page(),
         not_found_page(),

@@ -97,7 +97,8 @@ def render_routes(env: jinja2.Environment, routes: list[Route], site: Site,
     """(output path, HTML) for every route; ``images``: renditions by path under content/."""
     nav = (
         Link("ホーム", "/"), Link("バックナンバー", "/backnumbers/"),
-        Link("区市町村", "/municipalities/"), Link("テーマ", "/topics/"), Link("検索", "/search/"),
+        Link("区市町村", "/municipalities/"), Link("テーマ", "/topics/"), Link("人物", "/people/"),
+        Link("検索", "/search/"),
     )
     for route in routes:
         template = env.get_template(route.template)
