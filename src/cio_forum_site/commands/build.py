@@ -21,7 +21,9 @@ from cio_forum_site.site.assets import asset_urls, plan_assets
 from cio_forum_site.site.config import Site, base_url_problem, load_site
 from cio_forum_site.site.images import Picture, process_images
 from cio_forum_site.site.pages import Route, plan_routes
+from cio_forum_site.site.people import make_people
 from cio_forum_site.site.publish import publishing_routes
+from cio_forum_site.site.related import related_articles
 from cio_forum_site.site.render import make_environment, render_routes
 from cio_forum_site.site.theme import static_dirs, template_dirs
 from cio_forum_site.timing import Laps
@@ -96,7 +98,10 @@ def build(
     lap("images")
 
     archive = make_archive(articles)
-    routes = plan_routes(archive, site, images.pictures)
+    people = make_people(archive)
+    related = related_articles(archive, people)  # MeCab over a bounded part of every article
+    lap("related")
+    routes = plan_routes(archive, site, images.pictures, people, related)
     routes += publishing_routes(archive, site, routes)  # feeds, sitemap.xml, robots.txt
     env = make_environment(templates_dir)
     report.articles, report.pages = len(articles), len(routes)

@@ -387,7 +387,7 @@ class _SiteMap:
             from cio_forum_site.site.pages import plan_routes
             from cio_forum_site.site.publish import publishing_routes
 
-            routes = plan_routes(self.archive, self.site)
+            routes = plan_routes(self.archive, self.site, related={})  # URLs only
             routes += publishing_routes(self.archive, self.site, routes)
             self._urls = {r.url for r in routes}
             self._urls |= {f"/{a.image}" for a in self.archive.articles if a.image}

@@ -16,6 +16,7 @@ from cio_forum_site.site.archive import Archive
 from cio_forum_site.site.body import LazyBody
 from cio_forum_site.site.config import Site
 from cio_forum_site.site.people import TOKYO, People, Person, make_people
+from cio_forum_site.site.related import related_articles
 from cio_forum_site.site.tilemap import tile_map
 from cio_forum_site.site.urls import absolute_url
 
@@ -126,6 +127,14 @@ class PersonArticle:
     title: str
 
 
+@dataclass(frozen=True)
+class RelatedItem:
+    """A related article, or a series shown by its first part (``series_note`` says so)."""
+
+    article: ArticleCard
+    series_note: str  # 全2回のシリーズ, or ""
+
+
 def municipality_url(m: Municipality) -> str:
     return f"/municipalities/{m.slug}/"
 
@@ -206,8 +215,21 @@ def participant_rows(people: People | None, article: Article) -> tuple[Participa
                  for i, p in enumerate(article.participants))
 
 
+def related_items(archive: Archive, related: tuple[Article, ...]) -> tuple[RelatedItem, ...]:
+    items = []
+    for other in related:
+        parts = archive.series.get(other.series, ()) if other.series else ()
+        if parts:
+            total = max([len(parts), *(a.parts or 0 for a in parts)])
+            items.append(RelatedItem(card(parts[0]), f"全{total}回のシリーズ"))
+        else:
+            items.append(RelatedItem(card(other), ""))
+    return tuple(items)
+
+
 def article_page(archive: Archive, article: Article, site: Site | None = None,
-                 images: Mapping[str, Picture] | None = None, people: People | None = None) -> Route:
+                 images: Mapping[str, Picture] | None = None, people: People | None = None,
+                 related: tuple[Article, ...] = ()) -> Route:
     site = site or Site()
     images = images or {}
     header = images.get(article.image) if article.image else None
@@ -235,6 +257,7 @@ def article_page(archive: Archive, article: Article, site: Site | None = None,
         "newer": card(newer) if newer else None,
         "older": card(older) if older else None,
         "recent": tuple(card(a) for a in archive.recent(RECENT_COUNT, excluding=article)),
+        "related": related_items(archive, related),
     }
     return Route(article.url, "article.html", context)
 
@@ -462,12 +485,17 @@ def not_found_page() -> Route:
 
 
 def plan_routes(archive: Archive, site: Site, images: Mapping[str, Picture] | None = None,
-                people: People | None = None) -> list[Route]:
-    """Every page of the site; ``images`` are the renditions of the articles' images."""
+                people: People | None = None,
+                related: dict[str, tuple[Article, ...]] | None = None) -> list[Route]:
+    """Every page of the site; ``images`` are the renditions of the articles' images.
+    ``people`` and ``related`` (関連記事 by slug) are made here unless given (the build makes
+    them first, to time them)."""
     people = people or make_people(archive)
+    related = related_articles(archive, people) if related is None else related
     return [
         home_page(archive),
-        *(article_page(archive, a, site, images, people) for a in archive.articles),
+        *(article_page(archive, a, site, images, people, related.get(a.slug, ()))
+          for a in archive.articles),
         *backnumber_pages(archive, site.per_page),
         municipalities_page(archive),
         *municipality_pages(archive),
