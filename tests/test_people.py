@@ -97,14 +97,14 @@ def test_a_person_page_shows_positions_over_time(site: Path):
     assert text_of(doc.find(".//h1")) == "北条 信也"
     steps = [text_of(li) for li in doc.find_class("career-list")[0].findall("li")]
     assert steps == ["令和元年度 清瀬市 企画部長・CIO補佐官", "令和3年度 清瀬市 副市長・CIO"]
-    rows = doc.find_class("person-articles")[0].findall(".//tbody/tr")
-    assert [(r.find(".//time").get("datetime"), text_of(r.find("th")), text_of(r.findall("td")[-1]))
-            for r in rows] == [
-        ("2021-05-20", "清瀬市の窓口改革、その後", "副市長・CIO"),
-        ("2019-06-10", "清瀬市CIO×都CIO座談会（後半）", "企画部長・CIO補佐官"),
-        ("2019-06-10", "清瀬市CIO×都CIO座談会（前半）", "企画部長・CIO補佐官"),
+    items = doc.find_class("person-articles")[0].findall(".//li")
+    assert [(li.find(".//time").get("datetime"), text_of(li.find("h3")), text_of(li.find_class("person-then")[0]))
+            for li in items] == [
+        ("2021-05-20", "清瀬市の窓口改革、その後", "当時: 清瀬市 副市長・CIO"),
+        ("2019-06-10", "清瀬市CIO×都CIO座談会（後半）", "当時: 清瀬市 企画部長・CIO補佐官"),
+        ("2019-06-10", "清瀬市CIO×都CIO座談会（前半）", "当時: 清瀬市 企画部長・CIO補佐官"),
     ]
-    assert rows[0].find(".//a").get("href") == "../../articles/p03-kiyose/index.html"
+    assert items[0].find(".//h3/a").get("href") == "../../articles/p03-kiyose/index.html"
 
 
 def test_one_person_across_organizations_by_person_and_kana(site: Path):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cio_forum_site.content.dates import FiscalYear
 from cio_forum_site.content.model import Article, Heading, Turn
 from cio_forum_site.content.municipalities import KINDS, Municipality, all_municipalities
 from cio_forum_site.site.archive import Archive
@@ -17,6 +18,7 @@ from cio_forum_site.site.body import LazyBody
 from cio_forum_site.site.config import Site
 from cio_forum_site.site.people import TOKYO, People, Person, make_people
 from cio_forum_site.site.related import related_articles
+from cio_forum_site.site.timeline import make_timeline
 from cio_forum_site.site.tilemap import tile_map
 from cio_forum_site.site.urls import absolute_url
 
@@ -339,9 +341,18 @@ def topics_page(archive: Archive) -> Route:
     entries = tuple((tag, len(archive.by_tag[tag.key])) for tag in archive.tags)
     return Route("/topics/", "topics.html", {
         "page_title": "テーマから探す",
-        "description": "タグごとに記事をまとめています。",
+        "description": "タグごとに記事をまとめています。よく取り上げられるテーマの年度ごとの移り変わりも。",
         "tags": entries,
+        "timeline": make_timeline(archive),
     })
+
+
+def year_groups(articles: tuple[Article, ...]) -> tuple[YearGroup, ...]:
+    """Articles (newest first) under their 年度; each group's ``slug`` is its anchor."""
+    groups: dict[FiscalYear, list[ArticleCard]] = {}
+    for a in articles:
+        groups.setdefault(a.fiscal_year, []).append(card(a))
+    return tuple(YearGroup(fy.label, fy.slug, tuple(cards)) for fy, cards in groups.items())
 
 
 def topic_pages(archive: Archive) -> list[Route]:
@@ -351,6 +362,7 @@ def topic_pages(archive: Archive) -> list[Route]:
             "description": f"「{tag.name}」の記事{len(archive.by_tag[tag.key])}本。",
             "tag": tag,
             "articles": tuple(card(a) for a in archive.by_tag[tag.key]),
+            "groups": year_groups(archive.by_tag[tag.key]),
         })
         for tag in archive.tags
     ]

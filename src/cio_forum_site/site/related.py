@@ -30,7 +30,7 @@ from cio_forum_site.site.archive import Archive
 from cio_forum_site.site.people import People
 
 COUNT = 5
-TEXT_LIMIT = 1500  # characters of an article's text that MeCab gets (title, topics, summary, body)
+TEXT_LIMIT = 1200  # characters of an article's text that MeCab gets (title, topics, summary, body)
 TOP_TERMS = 12  # words an article is indexed under
 POSTING_LIMIT = 40  # articles kept per feature: its strongest
 COMMON_SHARE = 0.5  # a feature in more than this share of the articles is left out …
@@ -40,7 +40,7 @@ HALF = math.sqrt(0.5)  # the facets and the words are each this long
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _HIRAGANA = re.compile(r"^[\u3041-\u309f\u30fc]+$")
-_NOUN = ("名詞-普通名詞", "名詞-固有名詞")
+_NOUN = ("名詞\t普通名詞", "名詞\t固有名詞")
 
 Vector = dict[str, float]
 
@@ -62,33 +62,38 @@ def article_text(article: Article) -> str:
     """What the words are taken from: title, topics, summary and the start of the body,
     at most ``TEXT_LIMIT`` characters, one paragraph a line."""
     lines = [article.title, *article.topics, article.summary]
+    length = sum(map(len, lines))
     for block in article.blocks:
+        if length >= TEXT_LIMIT:
+            break
         if isinstance(block, Heading):
             lines.append(block.text)
         elif isinstance(block, Prose | Question | Turn):
-            lines.append(_LINK.sub(r"\1", block.markdown))
-        if sum(map(len, lines)) >= TEXT_LIMIT:
-            break
-    text = unicodedata.normalize("NFKC", "\n".join(lines)).lower()
+            lines.append(_LINK.sub(r"\1", block.markdown[:TEXT_LIMIT]))
+        length += len(lines[-1]) + 1
+    text = unicodedata.normalize("NFKC", "\n".join(lines)[:TEXT_LIMIT]).lower()
     return text[:TEXT_LIMIT]
+
+
+# MeCab writes only what is needed: a line per token, "surface <tab> pos1 <tab> pos2"
+# (a plain format instead of unidic-lite's own, which writes eight fields).
+_FORMAT = r'-O "" -F"%m\t%f[0]\t%f[1]\n" -U"%m\t%f[0]\t%f[1]\n" -E"\n"'
 
 
 @cache
 def _tagger():
     import fugashi
 
-    return fugashi.Tagger()
+    return fugashi.Tagger(_FORMAT)
 
 
 def text_nouns(text: str) -> Counter:
     """Common and proper nouns of two characters or more, not all hiragana, counted."""
     found: Counter = Counter()
-    for line in _tagger().parse(text[:TEXT_LIMIT]).split("\n"):
-        fields = line.split("\t")
-        if len(fields) > 4 and fields[4].startswith(_NOUN):
-            word = fields[0]
-            if len(word) > 1 and not _HIRAGANA.match(word):
-                found[word] += 1
+    for line in _tagger().parse(text[:TEXT_LIMIT].replace("\t", " ")).split("\n"):
+        word, _, pos = line.partition("\t")
+        if pos in _NOUN and len(word) > 1 and not _HIRAGANA.match(word):
+            found[word] += 1
     return found
 
 
