@@ -20,6 +20,7 @@ from cio_forum_site.site.archive import make_archive
 from cio_forum_site.site.assets import asset_urls, plan_assets
 from cio_forum_site.site.config import Site, base_url_problem, load_site
 from cio_forum_site.site.images import Picture, process_images
+from cio_forum_site.site.opendata import open_data_files
 from cio_forum_site.site.pages import Route, plan_routes
 from cio_forum_site.site.people import make_people
 from cio_forum_site.site.publish import publishing_routes
@@ -139,6 +140,8 @@ def build(
             for rendition in picture.renditions:
                 if not carry(stage, previous, out_dir, rendition.output_path, keys):
                     stage.write_bytes(rendition.output_path, rendition.data)
+        for path, data in open_data_files(archive, site, people).items():  # JSON, CSV, feed.json
+            stage.write_bytes(path, data)
         for asset in published:  # PDFs and other files beside the articles
             if not carry(stage, previous, out_dir, asset, keys):
                 stage.copy_file(content_dir / asset, asset)

@@ -384,6 +384,7 @@ class _SiteMap:
     @property
     def urls(self) -> set[str]:
         if self._urls is None:
+            from cio_forum_site.site.opendata import OPEN_DATA_PATHS
             from cio_forum_site.site.pages import plan_routes
             from cio_forum_site.site.publish import publishing_routes
 
@@ -391,6 +392,7 @@ class _SiteMap:
             routes += publishing_routes(self.archive, self.site, routes)
             self._urls = {r.url for r in routes}
             self._urls |= {f"/{a.image}" for a in self.archive.articles if a.image}
+            self._urls |= {f"/{path}" for path in OPEN_DATA_PATHS}
         return self._urls
 
     def resolves(self, path: str) -> bool:

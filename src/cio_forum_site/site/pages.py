@@ -442,6 +442,18 @@ def person_pages(people: People) -> list[Route]:
     ]
 
 
+def open_data_page(archive: Archive) -> Route:
+    """オープンデータ: what the files of ``opendata.py`` hold, with links to them."""
+    return Route("/data/", "data.html", {
+        "page_title": "オープンデータ",
+        "description": "全ての記事の題名・開催日・区市町村・参加者・テーマを JSON と CSV で公開しています。",
+        "count": len(archive.articles),
+        "files": {"json": "/data/articles.json", "csv": "/data/articles.csv",
+                  "schema": "/data/articles.schema.json", "feed": "/feed.json"},
+        "feed_count": 20,
+    })
+
+
 def home_page(archive: Archive) -> Route:
     return Route("/", "index.html", {
         "page_title": "",
@@ -515,6 +527,7 @@ def plan_routes(archive: Archive, site: Site, images: Mapping[str, Picture] | No
         *topic_pages(archive),
         people_page(people),
         *person_pages(people),
+        open_data_page(archive),
         search_page(archive),
         accessibility_page(),
         not_found_page(),
