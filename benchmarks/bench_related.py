@@ -1,19 +1,21 @@
 """Related articles (関連記事) at scale: time and memory, and their share of the build.
 
-    .venv/bin/python benchmarks/bench_related.py [--size 10000] [--scales 2500 5000] [--no-search]
+    .venv/bin/python -m cio_forum_site.synthetic 10000 /tmp/syn10k    # once
+    .venv/bin/python benchmarks/bench_related.py /tmp/syn10k [--scales 2500 5000] [--search]
 
-Generates the synthetic archive (cio_forum_site.synthetic) of ``--size`` articles once, then:
+Over an existing synthetic archive (``cio_forum_site.synthetic``), in one process:
 
-1. **The build**: one real in-process build (``commands.build.build``, search included unless
-   ``--no-search``) into a fresh folder, with its stage timings; the ``related`` stage is
-   people + MeCab nouns + TF-IDF + the inverted index, timed inside the same build, so its
-   share is measured under the same machine load as the rest.
-2. **Scaling**: ``related_articles`` alone on the first N articles for each of ``--scales``
-   and ``--size`` (wall time; MeCab runs on every core as in the build), to show it grows
-   linearly rather than quadratically.
-3. **Memory**: at ``--size``, in a fresh process: the peak of Python allocations while the
-   related articles are computed (tracemalloc, in a separate run, as it slows Python down),
-   and peak resident sizes (getrusage) of the process and of its forked MeCab workers.
+1. **Related articles alone**, with an empty cache: people, MeCab nouns (on every core, as in
+   the build), TF-IDF and the inverted index — wall time, and the peak resident size of this
+   process before and after (the archive loaded) and of its forked MeCab workers (getrusage;
+   a worker's includes the archive it inherits).
+2. **Scaling**: the same on the newest N articles for each of ``--scales``, to show that it
+   grows linearly, not quadratically.
+3. **The build**: the real in-process build (``commands.build.build``, no cache; without
+   search unless ``--search``) into a fresh folder; its ``related`` stage is the same work,
+   timed inside the same build, so its share is measured under the same machine load as
+   everything else. A build without search is the smaller denominator: a share under 10% of
+   it is under 10% of a build with search.
 
 The machine is shared; the yardstick of ``bench_build.py`` is printed for comparison.
 """
@@ -21,18 +23,14 @@ The machine is shared; the yardstick of ``bench_build.py`` is printed for compar
 from __future__ import annotations
 
 import argparse
-import gc
 import resource
-import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 from bench_build import machine_speed
 
-from cio_forum_site import synthetic
 from cio_forum_site.commands.build import build
 from cio_forum_site.content.files import load_archive
 from cio_forum_site.site.archive import make_archive
@@ -43,71 +41,54 @@ REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "src" / "cio_forum_site" / "theme"
 
 
-def timed_build(content: Path, out: Path, search: bool) -> tuple[float, dict[str, float], int]:
-    started = time.perf_counter()
-    report = build(content, TEMPLATES, out, search=search, cache_dir=None)
-    return time.perf_counter() - started, report.timings, report.pages
+def say(text: str) -> None:
+    print(text, flush=True)
 
 
-def related_time(articles: list, n: int) -> float:
-    archive = make_archive(articles[:n])
+def max_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # KB on Linux
+
+
+def related_seconds(articles: list) -> float:
+    archive = make_archive(articles)
     started = time.perf_counter()
     related_articles(archive, make_people(archive))
     return time.perf_counter() - started
 
 
-def related_memory(content: Path) -> None:
-    """In a fresh process (``--memory CONTENT``): the peak of Python allocations while the
-    related articles are computed, and the peak resident size of this process and of its
-    forked workers (the MeCab workers inherit the loaded archive, so theirs includes it)."""
-    articles, _ = load_archive(content)
-    archive = make_archive(articles)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
-    gc.collect()
-    tracemalloc.start()
-    related_articles(archive, make_people(archive))
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"memory at {len(articles):,}: Python allocations peak {peak / 2**20:.0f} MB "
-          f"(tracemalloc); process peak RSS {before:.0f} MB with the archive loaded, "
-          f"{after:.0f} MB after; largest worker peak RSS {children:.0f} MB")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("content", type=Path, help="a synthetic archive (python -m cio_forum_site.synthetic N DIR)")
     parser.add_argument("--scales", type=int, nargs="*", default=[2_500, 5_000])
-    parser.add_argument("--no-search", action="store_true")
-    parser.add_argument("--memory", type=Path, help=argparse.SUPPRESS)  # the fresh process
+    parser.add_argument("--search", action="store_true", help="include the search stage in the build")
     args = parser.parse_args(argv)
-    if args.memory:
-        related_memory(args.memory)
-        return 0
 
-    print(f"yardstick: markdown-it, 1,000 renders of 8.7 KB: {machine_speed():.2f} s")
+    say(f"yardstick: markdown-it, 1,000 renders of 8.7 KB: {machine_speed():.2f} s "
+        "(about 1.8–2 s when the machine is idle)")
+    articles, problems = load_archive(args.content)
+    assert not problems, problems[:3]
+    n = len(articles)
+    loaded = max_rss_mb()
+    seconds = related_seconds(articles)
+    say(f"related articles at {n:,}: {seconds:.1f} s; peak RSS {loaded:.0f} MB with the archive "
+        f"loaded, {max_rss_mb():.0f} MB after; largest forked worker {max_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")
+
+    say("| articles | related s | ms per article |")
+    say("|---:|---:|---:|")
+    newest_first = sorted(articles, key=lambda a: a.sort_key(), reverse=True)
+    for size in [*args.scales, n]:
+        s = seconds if size == n else related_seconds(newest_first[:size])
+        say(f"| {size:,} | {s:.1f} | {1000 * s / size:.2f} |")
+    del articles, newest_first
+
     with tempfile.TemporaryDirectory(prefix="cio-related-") as tmp:
-        content = Path(tmp) / "content"
         started = time.perf_counter()
-        synthetic.write(args.size, content)
-        print(f"generated {args.size} articles in {time.perf_counter() - started:.1f} s")
-
-        total, timings, pages = timed_build(content, Path(tmp) / "out", not args.no_search)
-        stages = "  ".join(f"{k} {v:.1f} s" for k, v in timings.items())
-        print(f"build ({'no search' if args.no_search else 'with search'}, {pages} pages): "
-              f"{total:.1f} s — {stages}")
-        print(f"related: {timings['related']:.1f} s = {100 * timings['related'] / total:.1f}% of the build")
-
-        articles, problems = load_archive(content)
-        assert not problems, problems[:3]
-        print("| articles | related s | µs per article |")
-        print("|---:|---:|---:|")
-        for n in [*args.scales, args.size]:
-            seconds = related_time(articles, n)
-            print(f"| {n:,} | {seconds:.2f} | {1e6 * seconds / n:.0f} |")
-        del articles
-        subprocess.run([sys.executable, __file__, "--memory", str(content)], check=True)
+        report = build(args.content, TEMPLATES, Path(tmp) / "out", search=args.search, cache_dir=None)
+        total = time.perf_counter() - started
+    stages = "  ".join(f"{k} {v:.1f} s" for k, v in report.timings.items())
+    say(f"build of {n:,} articles ({'with' if args.search else 'without'} search, {report.pages:,} pages): "
+        f"{total:.1f} s — {stages}")
+    say(f"related: {report.timings['related']:.1f} s = {100 * report.timings['related'] / total:.1f}% of the build")
     return 0
 
 

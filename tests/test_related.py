@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,39 @@ def test_related_articles_on_a_synthetic_archive_are_deterministic_and_bounded(t
     assert first == second
     assert sum(1 for v in first.values() if v) > 100
     assert all(len(v) <= 5 for v in first.values())
+
+
+def test_a_cached_build_is_byte_identical_and_mecab_is_skipped_for_unchanged_texts(tmp_path, monkeypatch):
+    content, cache = tmp_path / "content", tmp_path / ".cache"
+    shutil.copytree(PEOPLE, content)
+    clean = tmp_path / "clean"
+    build(content, TEMPLATES, clean, search=False, cache_dir=None)
+    first = tmp_path / "first"
+    build(content, TEMPLATES, first, search=False, cache_dir=cache)
+    assert (cache / related_module.CACHE_FILE).is_file()
+
+    cut: list[str] = []
+    real = related_module.text_nouns
+    monkeypatch.setattr(related_module, "text_nouns", lambda text: cut.append(text) or real(text))
+    edited = content / "p04-hino.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("端末の更新", "庁内端末の更新"), encoding="utf-8")
+    second = tmp_path / "second"
+    build(content, TEMPLATES, second, search=False, cache_dir=cache)
+    assert len(cut) == 1 and "庁内端末" in cut[0]  # only the edited article went through MeCab
+    edited.write_text(edited.read_text(encoding="utf-8").replace("庁内端末の更新", "端末の更新"), encoding="utf-8")
+    third = tmp_path / "third"
+    build(content, TEMPLATES, third, search=False, cache_dir=cache)
+    assert files(third) == files(clean) == files(first)
+
+
+def test_a_broken_cache_is_an_empty_cache(tmp_path):
+    cache = tmp_path / ".cache"
+    cache.mkdir()
+    (cache / related_module.CACHE_FILE).write_bytes(b"not a cache")
+    out = tmp_path / "out"
+    build(PEOPLE, TEMPLATES, out, search=False, cache_dir=cache)
+    assert (out / "articles" / "p03-kiyose" / "index.html").is_file()
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

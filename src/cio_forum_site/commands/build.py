@@ -60,7 +60,8 @@ def build(
 ) -> BuildReport:
     """Build the site into ``out_dir``. Raises BuildFailed with every problem found;
     the existing output is replaced only when everything succeeded. ``cache_dir`` keeps
-    what MeCab made of each article (``search/cache.py``), the images' renditions
+    what MeCab made of each article (``search/cache.py``), the nouns of related articles
+    (``site/related.py``), the images' renditions
     (``site/images.py``), the parsed articles and a record of the output (``site/reuse.py``)
     for the next build, which then makes only what changed. Articles with
     ``draft: true`` are checked like any other but left out of every page, feed, image and
@@ -100,7 +101,7 @@ def build(
 
     archive = make_archive(articles)
     people = make_people(archive)
-    related = related_articles(archive, people)  # MeCab over a bounded part of every article
+    related = related_articles(archive, people, cache_dir=cache_dir)  # MeCab: bounded texts
     lap("related")
     routes = plan_routes(archive, site, images.pictures, people, related)
     routes += publishing_routes(archive, site, routes)  # feeds, sitemap.xml, robots.txt

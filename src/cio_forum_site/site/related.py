@@ -22,7 +22,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 
+from cio_forum_site import filecache
 from cio_forum_site.content.model import Article, Heading, Prose, Question, Turn
 from cio_forum_site.content.slugs import tag_key
 from cio_forum_site.parallel import by_share, workers_for
@@ -36,6 +38,7 @@ POSTING_LIMIT = 40  # articles kept per feature: its strongest
 COMMON_SHARE = 0.5  # a feature in more than this share of the articles is left out …
 COMMON_MIN = 20  # … once there are this many articles
 PARALLEL_MIN = 400  # fewer articles than this are cut by MeCab in one process
+CACHE_FILE = "related-nouns.bin"  # in the build's cache folder (.cache/)
 HALF = math.sqrt(0.5)  # the facets and the words are each this long
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -45,10 +48,17 @@ _NOUN = ("名詞\t普通名詞", "名詞\t固有名詞")
 Vector = dict[str, float]
 
 
-def related_articles(archive: Archive, people: People | None = None) -> dict[str, tuple[Article, ...]]:
-    """article slug → up to ``COUNT`` related articles, best first."""
+def related_articles(archive: Archive, people: People | None = None, *,
+                     cache_dir: Path | None = None) -> dict[str, tuple[Article, ...]]:
+    """article slug → up to ``COUNT`` related articles, best first. ``cache_dir`` keeps each
+    article's nouns for the next build (``CACHE_FILE``): only new and changed texts go
+    through MeCab."""
     articles = archive.articles
-    words = nouns(articles)
+    cache_path = cache_dir / CACHE_FILE if cache_dir else None
+    version = cache_version()
+    cached = filecache.load(cache_path, version)
+    words, used = nouns(articles, cached)
+    filecache.save(cache_path, version, used)
     facets = [facet_features(a, people) for a in articles]
     vectors = weigh(facets, words)
     postings = posting_lists(vectors)
@@ -97,18 +107,34 @@ def text_nouns(text: str) -> Counter:
     return found
 
 
-def nouns(articles: Sequence[Article]) -> list[Counter]:
-    """Each article's nouns, cut on every core when there are many articles."""
+def cache_version() -> str:
+    return filecache.version(("fugashi", "unidic-lite"), (Path(__file__),))
 
-    def share(n: int, shares: int) -> list[Counter]:
-        return [text_nouns(article_text(a)) for a in articles[n::shares]]
 
-    shares = workers_for(len(articles), PARALLEL_MIN)
-    parts = by_share(share, shares)
-    out: list[Counter] = [Counter()] * len(articles)
-    for n, part in enumerate(parts):
-        out[n::shares] = part
-    return out
+def nouns(articles: Sequence[Article], cached: dict[str, tuple] | None = None
+          ) -> tuple[list[Counter], dict[str, tuple]]:
+    """Each article's nouns — from ``cached`` (text key → (words, counts)) where the text is
+    the same, else cut by MeCab on every core when there are many — and the entries used."""
+    cached = cached or {}
+    texts = [article_text(a) for a in articles]
+    keys = [filecache.text_key(t) for t in texts]
+    missing = [i for i, k in enumerate(keys) if k not in cached]
+
+    def share(n: int, shares: int) -> list[tuple]:
+        return [_entry(text_nouns(texts[i])) for i in missing[n::shares]]
+
+    shares = workers_for(len(missing), PARALLEL_MIN)
+    made: dict[str, tuple] = {}
+    for n, part in enumerate(by_share(share, shares) if missing else []):
+        made.update(zip((keys[i] for i in missing[n::shares]), part, strict=True))
+    used = {k: made[k] if k in made else cached[k] for k in keys}
+    return [Counter(dict(zip(*used[k], strict=True))) for k in keys], used
+
+
+def _entry(found: Counter) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A Counter as marshal can keep it, in a fixed order."""
+    items = sorted(found.items())
+    return tuple(w for w, _ in items), tuple(c for _, c in items)
 
 
 # ---- vectors and the inverted index -------------------------------------------------------
