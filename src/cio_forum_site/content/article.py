@@ -213,7 +213,16 @@ def _kana(fm: FrontMatter, where: tuple, raw: str) -> str:
                         f"`kana` 「{raw}」は名前の読みをひらがなかカタカナで書いてください（{KANA_LENGTH}字まで。例: やまだ たろう）")
         return ""
     return kana
-        values["person"] = _person(fm, where, values["person"])
+
+
+def _person(fm: FrontMatter, where: tuple, person: str) -> str:
+    """`person:` (who this is across articles: their page's URL); an invalid value is
+    reported and dropped."""
+    if person and not PERSON_RE.match(person):
+        fm.problems.add(fm.line(*where, "person"),
+                        f"`person` 「{person}」は人物ページの URL になります: 英小文字・数字と - だけで書いてください（例: yamada-taro）")
+        return ""
+    return person
 
 
 _MARKUP = re.compile(r"[*_`]|!?\[([^\]]*)\]\([^)]*\)")
