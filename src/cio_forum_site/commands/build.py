@@ -113,6 +113,7 @@ def build(
 
         search_documents = documents(archive)
     published = content_assets(content_dir, images.pictures, linked_files(articles))
+    open_data = open_data_files(archive, site, people)  # JSON, CSV, feed.json: keyed by bytes
     keys: dict[str, str] = {}
     text_keys: list[str] = []  # each search document's
     if cache_dir is not None:  # keys are only worth making when the next build can use them
@@ -120,6 +121,7 @@ def build(
         keys, text_keys = output_keys(routes, assets, images.pictures, published, content_dir,
                                       templates_dir, site, search_documents,
                                       reuse.fingerprints([*articles, *archive.articles], known))
+        keys.update({path: reuse.digest(data) for path, data in open_data.items()})
     search_key = reuse.digest(*(k.encode() for k in text_keys)) if text_keys else ""
     previous = _previous(cache_dir, out_dir)
     reused_search = previous.search_files(search_key) if search else {}
@@ -141,8 +143,9 @@ def build(
             for rendition in picture.renditions:
                 if not carry(stage, previous, out_dir, rendition.output_path, keys):
                     stage.write_bytes(rendition.output_path, rendition.data)
-        for path, data in open_data_files(archive, site, people).items():  # JSON, CSV, feed.json
-            stage.write_bytes(path, data)
+        for path, data in open_data.items():
+            if not carry(stage, previous, out_dir, path, keys):
+                stage.write_bytes(path, data)
         for asset in published:  # PDFs and other files beside the articles
             if not carry(stage, previous, out_dir, asset, keys):
                 stage.copy_file(content_dir / asset, asset)
