@@ -18,8 +18,8 @@ from cio_forum_site.site.body import LazyBody
 from cio_forum_site.site.config import Site
 from cio_forum_site.site.people import TOKYO, People, Person, make_people
 from cio_forum_site.site.related import related_articles
-from cio_forum_site.site.timeline import make_timeline
 from cio_forum_site.site.tilemap import tile_map
+from cio_forum_site.site.timeline import make_timeline
 from cio_forum_site.site.urls import absolute_url
 
 if TYPE_CHECKING:  # Pillow is imported only where photos are processed
