@@ -54,6 +54,24 @@ def internal_references(out: Path) -> list[tuple[str, str, Path]]:
     return refs
 
 
+@pytest.fixture(scope="session")
+def fresh_clone(tmp_path_factory) -> Path:
+    """A fresh clone of the repository as committed (what a new editor gets), with a bare
+    repository as its origin to push to. Shared by the packaging and the guide's tests."""
+    import subprocess
+
+    base = tmp_path_factory.mktemp("fresh")
+    origin = base / "origin.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(ROOT), str(origin)], check=True, timeout=600)
+    # on a branch of its own, tracking the origin's, even where the repository's HEAD is
+    # detached (CI checks out a pull request that way)
+    subprocess.run(["git", "--git-dir", str(origin), "branch", "--force", "fresh-clone", "HEAD"],
+                   check=True, timeout=60)
+    subprocess.run(["git", "clone", "--quiet", "--branch", "fresh-clone", str(origin),
+                    str(base / "cio-forum-site")], check=True, timeout=600)
+    return base / "cio-forum-site"
+
+
 @pytest.fixture
 def archive_copy(tmp_path: Path) -> Path:
     """A writable copy of the small valid fixture archive."""

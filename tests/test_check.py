@@ -22,17 +22,17 @@ from cio_forum_site.content.article import parse_article
 CASE = FIXTURES / "check_warnings"
 HAMURA = "content/0301-hamura.md"
 
-MISSING_PART = (f"{HAMURA}:19:7: warning: シリーズ「hamura-2022」の前半（part: 1、全2回）の記事がありません: "
+MISSING_PART = (f"{HAMURA}:19:7: 警告: シリーズ「hamura-2022」の前半（part: 1、全2回）の記事がありません: "
                 "その回の記事を加えるか、series・part・parts を確かめてください")
-TAG_WIDTH = (f"{HAMURA}:17:8: warning: タグ「ＤＸ推進」と「DX推進」（content/0302-ome.md）は全角・半角や"
+TAG_WIDTH = (f"{HAMURA}:17:8: 警告: タグ「ＤＸ推進」と「DX推進」（content/0302-ome.md）は全角・半角や"
              "大文字・小文字だけが違います: 「DX推進」にそろえてください")
-UNKNOWN_LABEL = (f"{HAMURA}:30:1: warning: 「高田：補足すると、予約の仕組みも試しています。」は話者の行のようですが、"
+UNKNOWN_LABEL = (f"{HAMURA}:30:1: 警告: 「高田：補足すると、予約の仕組みも試しています。」は話者の行のようですが、"
                  "参加者に「高田」がいません: participants に加えるか、名前を確かめてください")
-SILENT = (f"{HAMURA}:14:11: warning: 参加者「村上 誠」の発言が本文にありません（話者の行は「村上」と書きます）: "
+SILENT = (f"{HAMURA}:14:11: 警告: 参加者「村上 誠」の発言が本文にありません（話者の行は「村上」と書きます）: "
           "本文の話者の行を確かめるか、参加者から外してください")
-MISSING_IMAGE = (f"{HAMURA}:32:10: warning: 画像「images/uketsuke.png」が見つかりません: "
+MISSING_IMAGE = (f"{HAMURA}:32:10: 警告: 画像「images/uketsuke.png」が見つかりません: "
                  "content/images/uketsuke.png にファイルを置くか、content/ からのパスを確かめてください")
-MISSING_PAGE = (f"{HAMURA}:34:14: warning: リンク先「/articles/0300-hamura/」のページがありません: "
+MISSING_PAGE = (f"{HAMURA}:34:14: 警告: リンク先「/articles/0300-hamura/」のページがありません: "
                 "URL を確かめてください")
 
 
@@ -93,7 +93,8 @@ def test_json_output_is_a_list_with_the_same_fields(in_case):
         "message": "参加者「村上 誠」の発言が本文にありません（話者の行は「村上」と書きます）: "
                    "本文の話者の行を確かめるか、参加者から外してください",
     }
-    text = [f"{r['path']}:{r['line']}:{r['col']}: {r['severity']}: {r['message']}" for r in rows]
+    words = {"error": "エラー", "warning": "警告"}
+    text = [f"{r['path']}:{r['line']}:{r['col']}: {words[r['severity']]}: {r['message']}" for r in rows]
     assert text == [SILENT, TAG_WIDTH, MISSING_PART, UNKNOWN_LABEL, MISSING_IMAGE, MISSING_PAGE]
     assert code == 0
 
@@ -109,7 +110,7 @@ def test_an_error_exits_1_and_is_reported_with_the_warnings_in_one_run(tmp_path,
     monkeypatch.chdir(tmp_path)
     code, out, err = check()
     lines = out.splitlines()
-    assert ("content/0302-ome.md:5:18: error: 「青海市」は東京都の区市町村にありません。"
+    assert ("content/0302-ome.md:5:18: エラー: 「青海市」は東京都の区市町村にありません。"
             "「青梅市」のことですか？") in lines
     assert SILENT in lines and MISSING_PAGE in lines
     assert err.startswith("エラー 1件、警告")
@@ -135,11 +136,11 @@ def test_a_clean_folder_says_so_and_exits_0(tmp_path, monkeypatch):
     assert check() == (0, "", "問題はありません（4本の記事を確かめました）\n")
 
 
-def test_a_missing_content_folder_is_an_error(tmp_path, monkeypatch):
+def test_a_missing_content_folder_is_an_error_naming_the_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code, out, _ = check("--content", "nowhere")
-    assert out == "nowhere:0:0: error: 記事のフォルダがありません\n"
-    assert code == 1
+    code, out, err = check("--content", "nowhere")
+    assert (code, out) == (1, "")
+    assert f"記事のフォルダ {tmp_path.resolve() / 'nowhere'} がありません" in err
 
 
 # ---- the warnings as a pure function -----------------------------------------------------
@@ -149,6 +150,7 @@ title: 架空市CIO×都CIO座談会
 session: 9
 date: 2022-05-10
 municipalities: [清瀬市]
+topics: [業務の標準化]
 participants:
   - name: 山田 太郎
     organization: 清瀬市
@@ -172,7 +174,7 @@ def warnings_for(body: str, tmp_path: Path) -> list[str]:
 
 def test_a_misspelt_speaker_is_pointed_to_the_participant_it_resembles(tmp_path):
     assert warnings_for("山田：はい。\n\n山口：そう思います。\n\n佐藤：ええ。", tmp_path) == [
-        "17:1: 「山口：そう思います。」は話者の行のようですが、参加者に「山口」がいません: 「山田」（山田 太郎）のことですか？",
+        "18:1: 「山口：そう思います。」は話者の行のようですが、参加者に「山口」がいません: 「山田」（山田 太郎）のことですか？",
     ]
 
 
@@ -182,7 +184,7 @@ def test_a_roundtable_written_as_a_report_has_no_silent_participants(tmp_path):
 
 def test_a_role_and_colon_before_an_unknown_name_names_that_person(tmp_path):
     assert warnings_for("山田：はい。\n\n佐藤：ええ。\n\n架空市CIO：鈴木\nよろしくお願いします。", tmp_path) == [
-        "19:1: 「架空市CIO：鈴木」は話者の行のようですが、参加者に「鈴木」がいません: participants に加えるか、名前を確かめてください",
+        "20:1: 「架空市CIO：鈴木」は話者の行のようですが、参加者に「鈴木」がいません: participants に加えるか、名前を確かめてください",
     ]
 
 
@@ -194,7 +196,7 @@ def test_links_inside_code_are_not_checked(tmp_path):
 def test_a_link_to_an_article_file_is_shown_its_page_address(tmp_path):
     (tmp_path / "0009-x.md").write_text("", "utf-8")
     assert warnings_for("山田：[前の記事](0009-x.md)をご覧ください。\n\n佐藤：はい。", tmp_path) == [
-        "15:11: リンク「0009-x.md」は記事のファイルを指しています: サイトでは /articles/0009-x/ と書いてください",
+        "16:11: リンク「0009-x.md」は記事のファイルを指しています: サイトでは /articles/0009-x/ と書いてください",
     ]
 
 
@@ -202,8 +204,30 @@ def test_notes_and_captions_shaped_like_labels_are_not_speakers(tmp_path):
     assert warnings_for("山田：はい。\n\n例：申請の電子化\n\n写真（架空市提供）\n\n佐藤：ええ。", tmp_path) == []
 
 
+def test_a_published_article_left_empty_is_warned_about_body_participants_and_topics(tmp_path):
+    text = ("---\ntitle: 架空市CIO×都CIO座談会\nsession: 9\ndate: 2022-05-10\n"
+            "municipalities: [清瀬市]\nparticipants: []\ntopics: []\n---\n")
+    article, errors = parse_article("content/0009-x.md", text)
+    assert errors == []
+    found = check_archive_warnings([article], tmp_path, sources={"content/0009-x.md": text})
+    assert [(w.line, w.col, w.message.split(":")[0]) for w in found] == [
+        (9, 1, "本文がありません"),
+        (6, 15, "座談会の参加者（participants）がありません"),
+        (7, 9, "議題（topics）がありません"),
+    ]
+    assert all("draft: true" in w.message for w in found)
+
+
+def test_a_draft_is_not_warned_about_being_empty(tmp_path):
+    text = ("---\ntitle: 架空市CIO×都CIO座談会\ndraft: true\nsession: 9\ndate: 2022-05-10\n"
+            "municipalities: [清瀬市]\n---\n")
+    article, errors = parse_article("content/0009-x.md", text)
+    assert errors == [] and article.draft
+    assert check_archive_warnings([article], tmp_path, sources={"content/0009-x.md": text}) == []
+
+
 def test_an_interviewer_label_is_shown_how_questions_are_written(tmp_path):
     assert warnings_for("聞き手：課題は何ですか。\n\n山田：人材です。\n\n佐藤：ええ。", tmp_path) == [
-        "15:1: 「聞き手：課題は何ですか。」は話者の行のようですが、参加者に「聞き手」がいません: "
+        "16:1: 「聞き手：課題は何ですか。」は話者の行のようですが、参加者に「聞き手」がいません: "
         "聞き手の質問は、行の初めを ― にして書いてください（例: ― 今後の課題は何でしょうか。）",
     ]

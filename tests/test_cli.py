@@ -16,7 +16,7 @@ from conftest import FIXTURES, TEMPLATES
 
 from cio_forum_site.cli import main
 
-COMMANDS = ["build", "new", "check", "serve", "import"]
+COMMANDS = ["build", "new", "check", "serve", "import", "init"]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -69,7 +69,7 @@ def test_check_quiet_prints_the_problems_only(workdir, capsys):
     assert main(["check", "--quiet"]) == 0
     out, err = capsys.readouterr()
     assert err == ""
-    assert out.startswith("content/0101-hinode.md:15:12: warning: タグ「ＤＸ推進」と「DX推進」")
+    assert out.startswith("content/0101-hinode.md:15:12: 警告: タグ「ＤＸ推進」と「DX推進」")
 
 
 def test_new_quiet_prints_the_path_only(workdir, capsys):

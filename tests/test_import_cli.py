@@ -225,7 +225,7 @@ def test_what_the_build_will_refuse_is_reported_at_once_with_exit_1(workdir, cap
     (workdir / "content" / "0009-other.md").write_text(
         "---\ntitle: 別の記事\nsession: 9\ndate: 2020-01-01\nmunicipalities: [日の出町]\n---\n", "utf-8")
     code, out, err = run_import(capsys, IMPORT / "hinode_no_date.txt")
-    assert ("content/0009-other.md:3: 第9回は content/0009-hinode.md でも使われています: "
+    assert ("content/0009-other.md:3:0: エラー: 第9回は content/0009-hinode.md でも使われています: "
             "回の番号は記事ごとに変えてください") in err.splitlines()
     assert (workdir / "content" / "0009-hinode.md").is_file()  # written, to be finished by hand
     assert code == 1
@@ -247,7 +247,7 @@ def test_a_session_number_already_used_by_another_file_is_reported(workdir, caps
     run_import(capsys, IMPORT / "kiyose_part2.txt")
     (workdir / "content" / "0005-kiyose.md").rename(workdir / "content" / "0005-kiyose-kouhan.md")
     code, _, err = run_import(capsys, IMPORT / "kiyose_part2.txt")
-    assert ("content/0005-kiyose.md:4: 第5回は content/0005-kiyose-kouhan.md でも使われています: "
+    assert ("content/0005-kiyose.md:4:0: エラー: 第5回は content/0005-kiyose-kouhan.md でも使われています: "
             "回の番号は記事ごとに変えてください") in err.splitlines()
     assert code == 1
 
@@ -256,7 +256,7 @@ def test_a_file_not_in_utf8_is_a_clear_error_and_the_others_are_imported(workdir
     text = (IMPORT / "kiyose_part2.txt").read_text("utf-8")
     (workdir / "sjis.txt").write_bytes(text.encode("cp932"))
     code, out, err = run_import(capsys, "sjis.txt", IMPORT / "aogashima_interview.txt")
-    assert err.splitlines()[0] == ("sjis.txt:1: UTF-8 のテキストではありません。Shift_JIS で保存されているようです。"
+    assert err.splitlines()[0] == ("sjis.txt:1:0: エラー: UTF-8 のテキストではありません。Shift_JIS で保存されているようです。"
                                    "文字コードを UTF-8 にして保存し直してください")
     assert "content/interview-2023-11.md" in out
     assert code == 1
@@ -264,13 +264,13 @@ def test_a_file_not_in_utf8_is_a_clear_error_and_the_others_are_imported(workdir
 
 def test_a_missing_file_is_a_clear_error(workdir, capsys):
     code, out, err = run_import(capsys, "nowhere.txt")
-    assert (out, err.splitlines(), code) == ("", ["nowhere.txt: ファイルがありません"], 1)
+    assert (out, err.splitlines(), code) == ("", ["nowhere.txt:0:0: エラー: ファイルがありません"], 1)
 
 
 def test_a_missing_content_folder_is_refused(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     code, _, err = run_import(capsys, IMPORT / "kiyose_part2.txt")
-    assert err == "エラー: 記事のフォルダ content がありません: --content で記事のフォルダを指定してください\n"
+    assert err.startswith(f"エラー: 記事のフォルダ {tmp_path.resolve() / 'content'} がありません: ")
     assert code == 2
 
 

@@ -146,3 +146,32 @@ def test_an_edit_keeps_the_other_articles_search_texts(archive: Path, tmp_path: 
     after = {p.stat().st_ino for p in (out / "pagefind" / "ja" / "t").iterdir()}
     assert len(after) == len(texts) and len(after - before) == 1  # the edited article's
     assert files_of(out) == clean_build(archive, tmp_path / "clean")
+
+
+OPENING = "このフォーラムは、都と区市町村のCIOが集まり、行政のデジタル化を語り合う場です。"
+
+
+def roundtable(session: int, place: str, day: str, own: str) -> str:
+    return (f"---\ntitle: 第{session}回 架空の座談会\nsession: {session}\ndate: {day}\n"
+            f"municipalities: [{place}]\n---\n\n{OPENING}\n\n{own}\n")
+
+
+def test_articles_opening_with_the_same_paragraph_build_warm_as_clean(tmp_path: Path):
+    """The archive gives such articles a summary of their own (copies of the articles):
+    their pages are keyed all the same, and a warm build is the clean one."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "0001-ome.md").write_text(
+        roundtable(1, "青梅市", "2024-05-10", "青梅市では窓口の予約を始めました。"), "utf-8")
+    (content / "0002-fussa.md").write_text(
+        roundtable(2, "福生市", "2024-06-11", "福生市では職員の研修を見直しました。"), "utf-8")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    build(content, TEMPLATES, out, cache_dir=cache, search=False)
+    first = files_of(out)
+    build(content, TEMPLATES, out, cache_dir=cache, search=False)
+    assert files_of(out) == first
+    home = first["index.html"].decode("utf-8")
+    assert "窓口の予約" in home and "職員の研修" in home
+    shutil.rmtree(out)
+    build(content, TEMPLATES, out, cache_dir=None, search=False)
+    assert files_of(out) == first

@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "cio_forum_site"
 
 LAYERS = {
-    "errors": 0, "parallel": 0, "timing": 0, "output": 0, "caches": 0,
+    "errors": 0, "mecab": 0, "parallel": 0, "timing": 0, "output": 0, "caches": 0, "filecache": 0,
     "content": 1,
     "site": 2, "importer": 2, "synthetic": 2,
     "search": 3,

@@ -50,6 +50,9 @@ def test_two_municipalities_make_a_two_part_name(workdir, capsys):
 
 def test_new_then_build_gives_a_valid_site_with_the_new_article(workdir, capsys, tmp_path):
     new(capsys, "--municipality", "清瀬市", "--date", "2024-05-20", "--title", "清瀬市の新しい座談会")
+    written = workdir / "content" / "0104-kiyose.md"
+    assert build(workdir / "content", TEMPLATES, tmp_path / "draft", search=False).articles == 4
+    written.write_text(written.read_text("utf-8").replace("draft: true", "# (公開)"), "utf-8")
     out = tmp_path / "site"
     report = build(workdir / "content", TEMPLATES, out, search=False)
     assert report.articles == 5
@@ -104,7 +107,8 @@ def test_a_date_that_does_not_exist_is_refused(workdir, capsys):
 def test_a_missing_content_folder_is_refused(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     code, _, err = new(capsys, "--municipality", "清瀬市")
-    assert code == 2 and "記事のフォルダ content がありません" in err
+    assert code == 2 and f"記事のフォルダ {tmp_path.resolve() / 'content'} がありません" in err
+    assert "site.toml が見つからないため" in err
 
 
 def test_what_the_flags_did_not_give_is_left_for_check_to_ask_for(workdir, capsys):

@@ -245,12 +245,12 @@ def cli(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.Com
 def test_base_url_comes_from_site_toml_and_the_flag_overrides_it(tmp_path: Path):
     shutil.copytree(ARCHIVE, tmp_path / "content")
     (tmp_path / "site.toml").write_text('title = "架空アーカイブ"\nbase_url = "https://a.example/x/"\n', "utf-8")
-    done = cli("build", "--content", str(tmp_path / "content"), "--templates", str(TEMPLATES),
+    done = cli("build", "--root", str(tmp_path), "--templates", str(TEMPLATES),
                "--out", str(tmp_path / "a"), "--no-search", "-q")
     assert done.returncode == 0, done.stderr
     assert page(tmp_path / "a", "/").find(".//link[@rel='canonical']").get("href") == "https://a.example/x/"
     assert text_of(page(tmp_path / "a", "/").find(".//title")) == "架空アーカイブ"
-    done = cli("build", "--content", str(tmp_path / "content"), "--templates", str(TEMPLATES),
+    done = cli("build", "--root", str(tmp_path), "--templates", str(TEMPLATES),
                "--out", str(tmp_path / "b"), "--no-search", "-q", "--base-url", "https://b.example/y")
     assert done.returncode == 0, done.stderr
     assert page(tmp_path / "b", "/").find(".//link[@rel='canonical']").get("href") == "https://b.example/y/"
@@ -261,15 +261,15 @@ def test_a_bad_base_url_is_reported_with_where_it_came_from(tmp_path: Path):
     done = cli("build", "--content", str(tmp_path / "content"), "--templates", str(TEMPLATES),
                "--out", str(tmp_path / "out"), "--no-search", "--base-url", "example.org/cio")
     assert done.returncode == 1
-    assert done.stderr.startswith("--base-url: 公開URLは https://"), done.stderr
+    assert done.stderr.startswith("--base-url:0:0: エラー: 公開URLは https://"), done.stderr
     assert "Traceback" not in done.stderr
     (tmp_path / "site.toml").write_text('language = "ja"\n\nbase_url = "/cio/"\nper_page = 0\n', "utf-8")
     done = cli("build", "--content", str(tmp_path / "content"), "--templates", str(TEMPLATES),
                "--out", str(tmp_path / "out"), "--no-search", cwd=tmp_path)
     assert done.returncode == 1
     lines = done.stderr.splitlines()
-    assert lines[0].startswith("site.toml:3: `base_url`: 公開URLは"), lines
-    assert lines[1].startswith("site.toml:4: `per_page`:"), lines
+    assert lines[0].startswith("site.toml:3:1: エラー: `base_url`: 公開URLは"), lines
+    assert lines[1].startswith("site.toml:4:1: エラー: `per_page`:"), lines
     assert not (tmp_path / "out").exists()
 
 
@@ -323,7 +323,7 @@ def test_static_files_that_import_each_other_are_reported(tmp_path: Path):
     with pytest.raises(BuildFailed) as failed:
         build(ARCHIVE, templates, tmp_path / "out", search=False)
     messages = [str(e) for e in failed.value.errors]
-    assert any(m.startswith(f"{templates.as_posix()}/static/a.js:2: b.js と互いに参照") for m in messages), messages
+    assert any(m.startswith(f"{templates.as_posix()}/static/a.js:2:1: エラー: b.js と互いに参照") for m in messages), messages
 
 
 # ---- deterministic output ---------------------------------------------------------------------

@@ -27,6 +27,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARTICLE = "articles/0101-hinode/"
 OLD_TITLE = "日の出町CIO×都CIO座談会（前半）"
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+WAIT_MS = 120_000  # generous: a busy machine is slow, not wrong (speed: benchmarks/bench_serve.py)
 
 
 class Preview:
@@ -108,20 +109,18 @@ def browser():
 
 
 @pytest.mark.browser
-def test_an_edit_shows_in_the_open_page_within_two_seconds(preview: Preview, browser):
+def test_an_edit_shows_in_the_open_page_by_itself(preview: Preview, browser):
+    """How fast is for benchmarks/bench_serve.py; here: it comes, without a reload by hand."""
     page = browser.new_page()
     page.goto(preview.url + ARTICLE)
     assert page.locator("h1").inner_text() == OLD_TITLE
     page.wait_for_function("() => window.__cioLive !== undefined")
-    time.sleep(0.3)  # let the page's event stream connect
+    page.evaluate("() => { window.__sameDocument = true; }")
 
-    saved = time.monotonic()
     edit(preview.content / "0101-hinode.md", f"title: {OLD_TITLE}", "title: 窓口のデジタル化を語る")
     page.wait_for_function("() => document.querySelector('h1')?.innerText === '窓口のデジタル化を語る'",
-                           timeout=2000)
-    latency = time.monotonic() - saved
-    print(f"\nreload latency: {latency:.2f} s")
-    assert latency < 2
+                           timeout=WAIT_MS)
+    assert page.evaluate("() => window.__sameDocument") is None  # the preview reloaded the page
 
 
 @pytest.mark.browser
@@ -133,10 +132,10 @@ def test_a_broken_edit_shows_the_error_over_the_last_good_page(preview: Preview,
 
     edit(preview.content / "0101-hinode.md", "date: 2019-04-26", "date: [2019-04-26")
     overlay = page.locator("#cio-live-overlay")
-    overlay.wait_for(state="visible", timeout=2000)
+    overlay.wait_for(state="visible", timeout=WAIT_MS)
     assert overlay.locator("li").all_inner_texts() == [
-        "content/0101-hinode.md:5: front matter の YAML が正しくありません: did not find expected ',' or ']'"
-        "（4行目の while parsing a flow sequence の途中）"]
+        "content/0101-hinode.md:4:7: エラー: front matter の YAML: 閉じ括弧 `]` がありません: `[` で始めたリストは"
+        "同じ行のうちに `]` で閉じてください（項目は `,` で区切ります。例: tags: [窓口, DX推進]）"]
     assert page.locator("h1").inner_text() == OLD_TITLE  # the page underneath is still there
 
     status, html = preview.get(ARTICLE)  # and the last good site is still served
@@ -146,24 +145,67 @@ def test_a_broken_edit_shows_the_error_over_the_last_good_page(preview: Preview,
     assert other.locator("#cio-live-overlay").is_visible()
 
     edit(preview.content / "0101-hinode.md", "date: [2019-04-26", "date: 2019-04-26")
-    overlay.wait_for(state="detached", timeout=2000)
+    overlay.wait_for(state="detached", timeout=WAIT_MS)
 
 
 def test_the_error_is_printed_in_the_terminal(preview: Preview):
     edit(preview.content / "0101-hinode.md", "date: 2019-04-26", "date: 2019-04-31")
     preview.wait_for(r"1件の問題があるため、更新できませんでした")
-    line = preview.wait_for(r"^content/0101-hinode\.md:\d+: ").string
-    assert line == ("content/0101-hinode.md:4: `date` が日付になっていません: 「2019-04-31」"
+    line = preview.wait_for(r"^content/0101-hinode\.md:\d+:\d+: ").string
+    assert line == ("content/0101-hinode.md:4:7: エラー: `date` が日付になっていません: 「2019-04-31」"
                     "（2021-10-15 のように、実在する日を YYYY-MM-DD で書いてください）")
 
 
-def test_pages_are_served_with_the_live_script_which_the_built_files_do_not_have(preview: Preview):
+def test_pages_are_served_with_the_live_script_and_nothing_is_written_to_build(preview: Preview):
     status, html = preview.get(ARTICLE)
     assert status == 200
     assert '<script src="/__livereload.js"></script>' in html
-    built = (preview.root / "build" / ARTICLE / "index.html").read_text("utf-8")
-    assert "__livereload" not in built
     assert preview.get("__livereload.js")[0] == 200
+    assert not (preview.root / "build").exists()
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_serve_leaves_build_byte_identical_and_its_search_works(tmp_path: Path):
+    shutil.copytree(FIXTURES / "archive" / "content", tmp_path / "content")
+    built = subprocess.run([sys.executable, "-m", "cio_forum_site", "build", "-q",
+                            "--templates", str(TEMPLATES)], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=600)
+    assert built.returncode == 0, built.stderr
+    before = _tree(tmp_path / "build")
+    assert any(name.startswith("pagefind/") for name in before)
+    preview = Preview(tmp_path, "--verbose")
+    try:
+        preview.wait_for("検索インデックスを更新しました", timeout=300)
+        edit(preview.content / "0101-hinode.md", f"title: {OLD_TITLE}", "title: 窓口のデジタル化を語る")
+        preview.wait_for("更新しました: ", timeout=300)
+        preview.wait_for("検索インデックスを更新しました", timeout=300)
+        assert "窓口のデジタル化を語る" in preview.get(ARTICLE)[1]
+        # the preview's own search bundle is served: the entry and the files it names
+        status, entry = preview.get("pagefind/pagefind-entry.json")
+        assert status == 200 and '"languages"' in entry
+        assert preview.get("pagefind/ja/manifest.json.gz")[0] == 200
+    finally:
+        preview.stop()
+    assert _tree(tmp_path / "build") == before
+
+
+@pytest.mark.browser
+def test_serve_shows_drafts_marked_as_such(tmp_path: Path, browser):
+    shutil.copytree(FIXTURES / "archive" / "content", tmp_path / "content")
+    draft = tmp_path / "content" / "0101-hinode.md"
+    draft.write_text(draft.read_text("utf-8").replace("---\n", "---\ndraft: true\n", 1), "utf-8")
+    preview = Preview(tmp_path)
+    try:
+        tab = browser.new_page()
+        tab.goto(preview.url + ARTICLE)
+        assert "下書きです" in tab.locator(".draft-note").inner_text()
+        tab.goto(preview.url)
+        assert tab.locator(".card", has=tab.locator(".badge-draft")).count() == 1
+    finally:
+        preview.stop()
 
 
 def test_a_folder_without_its_slash_is_redirected_and_a_missing_page_is_404(preview: Preview):
@@ -185,13 +227,10 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def test_ctrl_c_stops_cleanly_and_leaves_no_staging_folders(preview: Preview):
     assert preview.stop() == 0
     preview.wait_for("プレビューを止めました")
-    # .cache: the photos' renditions, shared with `build` (site/images.py), and the record
-    # of what each build wrote (site/reuse.py); cache files only, no staging folder
-    assert sorted(p.name for p in preview.root.iterdir()) == [".cache", "build", "content"]
-    cached = [p for p in (preview.root / ".cache").iterdir()]
-    assert "images" in [p.name for p in cached]
-    assert all(p.name == "images" or (p.is_file() and p.suffix in (".pickle", ".bin"))
-               for p in cached)
+    # never build/; .cache: the photos' renditions, shared with `build` (site/images.py), and
+    # what MeCab made of the articles if the background search build got that far
+    assert sorted(p.name for p in preview.root.iterdir()) == [".cache", "content"]
+    assert "images" in [p.name for p in (preview.root / ".cache").iterdir()]
 
 
 def test_a_port_in_use_is_refused_with_exit_2(tmp_path: Path):
@@ -220,7 +259,7 @@ def test_the_server_listens_on_127_0_0_1_only(tmp_path: Path):
 
 def test_the_live_script_goes_before_the_end_of_the_body():
     page = b"<html><body><p>x</p></body></html>"
-    injected = inject(page, {"build": "a-1", "errors": ["content/x.md:3: </script> で壊れない"]})
+    injected = inject(page, {"build": "a-1", "errors": ["content/x.md:3:0: エラー: </script> で壊れない"]})
     assert injected.startswith(b"<html><body><p>x</p><script>window.__cioLive = ")
     assert injected.endswith(b'<script src="/__livereload.js"></script>\n</body></html>')
     assert b"<\\/script>" in injected
@@ -302,24 +341,24 @@ def test_search_keeps_working_and_finds_an_edit_a_moment_later(preview: Preview,
         """The article links the search page lists for ``word`` (the page may be reloaded
         by the preview meanwhile: then ask again)."""
         for _ in range(3):
-            tab.goto(preview.url + "search/?q=" + word)
-            links = tab.locator("#search-results a[href*='/articles/']")
             try:
-                links.first.wait_for(timeout=3000)
+                tab.goto(preview.url + "search/?q=" + word)  # a live reload may interrupt it
+                links = tab.locator("#search-results a[href*='/articles/']")
+                links.first.wait_for(timeout=15_000)
                 return links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
             except PlaywrightError as error:
                 if "Timeout" in str(error):
                     return []
         return []
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 300
     while not found("窓口") and time.monotonic() < deadline:  # the first search build
         time.sleep(0.5)
     assert found("窓口")
 
     edit(preview.content / "0101-hinode.md", "来年度には予約の仕組みを入れたいと考えています。",
          "来年度には予約の仕組みを入れたいと考えています。コスモスの咲く公園でも案内を始めます。")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         assert found("窓口"), "search stopped working while the site was rebuilt"
         if any("0101-hinode" in href for href in found("コスモス")):

@@ -93,3 +93,39 @@ def test_only_the_deploy_job_may_publish_and_only_from_main():
     assert order.index("actions/upload-pages-artifact") < order.index("actions/deploy-pages")
     build = next(s for s in deploy["steps"] if "cio-forum-site build" in s.get("run", ""))
     assert "--base-url" in build["run"] and "steps.pages.outputs.base_url" in build["env"]["BASE_URL"]
+
+
+def _cache_keys(job: dict) -> list[str]:
+    return [s["with"]["key"] for s in job["steps"] if s.get("uses", "").startswith("actions/cache@")]
+
+
+def test_each_job_saves_the_search_cache_under_its_own_key():
+    jobs = load()["jobs"]
+    keys = [key for job in jobs.values() for key in _cache_keys(job)]
+    assert len(keys) == 2 and all("${{ github.job }}" in key for key in keys)
+
+
+def test_installs_use_the_constraints_and_the_deploy_job_the_runtime_only():
+    jobs = load()["jobs"]
+    test_runs = " ".join(s.get("run", "") for s in jobs["test"]["steps"])
+    assert "-c constraints.txt" in test_runs
+    deploy_runs = [s.get("run", "") for s in jobs["deploy"]["steps"]]
+    assert "make runtime" in deploy_runs and not any("make setup" in r or "[test]" in r for r in deploy_runs)
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    assert "-c constraints.txt" in makefile
+
+
+def test_the_workflow_init_writes_for_a_new_site_passes_actionlint(tmp_path: Path):
+    command = actionlint_command()
+    if command is None:
+        pytest.skip("actionlint is not installed")
+    done = subprocess.run([sys.executable, "-m", "cio_forum_site", "init", str(tmp_path / "site")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    workflow = tmp_path / "site" / ".github" / "workflows" / "site.yml"
+    linted = subprocess.run([*command, str(workflow)], cwd=tmp_path / "site", capture_output=True,
+                            text=True, timeout=120)
+    assert (linted.returncode, linted.stdout + linted.stderr) == (0, "")
+    jobs = yaml.safe_load(workflow.read_text("utf-8"))["jobs"]
+    keys = [key for job in jobs.values() for key in _cache_keys(job)]
+    assert len(keys) == 2 and all("${{ github.job }}" in key for key in keys)

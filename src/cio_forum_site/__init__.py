@@ -11,4 +11,9 @@ The pipeline, one module per stage:
 ``build.build()`` runs them in order; ``cli`` only parses arguments.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("cio-forum-site")  # one source: pyproject.toml, as installed
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+SEVERITY_WORDS = {"error": "エラー", "warning": "警告"}
+
 
 @dataclass(frozen=True, order=True)
 class ContentError:
@@ -17,10 +19,8 @@ class ContentError:
     severity: str = "error"  # "error" or "warning"
 
     def __str__(self) -> str:
-        where = self.path
-        if self.line:
-            where += f":{self.line}"
-        return f"{where}: {self.message}"
+        """The one form ``build`` and ``check`` print: ``path:line:col: エラー: message``."""
+        return f"{self.path}:{self.line}:{self.col}: {SEVERITY_WORDS[self.severity]}: {self.message}"
 
 
 class BuildFailed(Exception):

@@ -1,12 +1,15 @@
 """Stage 5 — output: the one place that writes the site to disk.
 
 Everything is written into a staging folder beside the output; only when every stage
-has succeeded is it swapped into place with ``os.replace``. A failed or refused run
-leaves the existing output exactly as it was.
+has succeeded is it swapped into place in one step (``_swap``). A failed, refused or
+killed run leaves the existing output exactly as it was; what a killed run leaves beside
+it is removed by the next build (``clear_debris``).
 """
 
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import os
 import shutil
 from collections.abc import Iterator
@@ -70,25 +73,85 @@ def check_output(out_dir: Path, *protected: Path) -> None:
 
 @contextmanager
 def staged_output(out_dir: Path) -> Iterator[Stage]:
-    """Yield a Stage; on success swap it in for ``out_dir``, on any error discard it."""
+    """Yield a Stage; on success swap it in for ``out_dir``, on any error discard it.
+
+    The staging folder is locked (``flock``) while this process (or a worker it forked)
+    lives, so a later build knows the folders a killed one left behind and removes them
+    (``clear_debris``) first."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
+    clear_debris(out_dir)
+    staging = out_dir.with_name(f"{STAGING_PREFIX.format(out_dir.name)}{os.getpid()}")
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
+    lock = _lock(staging)
     try:
         stage = Stage(staging)
         yield stage
         (staging / MARKER).write_text("cio-forum-site の出力フォルダです。\n", "utf-8")
         _swap(staging, out_dir)
     finally:
+        if lock is not None:
+            os.close(lock)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
 
+STAGING_PREFIX = ".{}.staging-"  # + the pid of the build that writes it
+OLD_PREFIX = ".{}.old-"  # the previous output, during a swap without RENAME_EXCHANGE
+
+
+def _lock(folder: Path) -> int | None:
+    """An open descriptor holding an exclusive lock on ``folder`` (None if it cannot be
+    taken: it is someone else's); the lock lasts until the descriptor is closed or every
+    process holding it has died."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def clear_debris(out_dir: Path) -> None:
+    """Remove what killed builds left beside ``out_dir``: staging folders and previous
+    outputs that no living build holds. If a kill came between the two renames of a swap
+    without RENAME_EXCHANGE (``out_dir`` missing, its previous content at ``.NAME.old-PID``),
+    the previous output is put back first."""
+    names = (STAGING_PREFIX.format(out_dir.name), OLD_PREFIX.format(out_dir.name))
+    try:
+        found = sorted(p for p in out_dir.parent.iterdir() if p.name.startswith(names))
+    except OSError:
+        return
+    for path in found:
+        if path.is_symlink() or not path.is_dir():
+            continue
+        lock = _lock(path)
+        if lock is None:  # a build that is running now
+            continue
+        try:
+            if path.name.startswith(names[1]) and not out_dir.exists():
+                os.replace(path, out_dir)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+        finally:
+            os.close(lock)
+
+
 def _swap(staging: Path, out_dir: Path) -> None:
-    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    """Put ``staging`` at ``out_dir``. With an existing output, both are exchanged in one
+    step (Linux ``renameat2(RENAME_EXCHANGE)``), so there is no moment at which neither is
+    there; the old output, now at the staging path, is then removed. Elsewhere, two
+    renames (see ``clear_debris`` for a kill between them)."""
+    if out_dir.exists() and _exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    old = out_dir.with_name(f"{OLD_PREFIX.format(out_dir.name)}{os.getpid()}")
     if out_dir.exists():
         os.replace(out_dir, old)
     try:
@@ -99,3 +162,19 @@ def _swap(staging: Path, out_dir: Path) -> None:
         raise
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Exchange two paths atomically; False where the system cannot (then nothing moved)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return done == 0

@@ -3,14 +3,29 @@ nothing is pickled on the way in; only each share's result comes back."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
 
 _task: Callable | None = None  # what the forked workers inherit
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked worker: be killed when the parent dies (Linux ``PR_SET_PDEATHSIG``), so
+    that no worker outlives a killed build; if the parent is already gone, exit now."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: no such call
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _run_share(share_and_shares: tuple[int, int]):
@@ -33,7 +48,7 @@ def by_share(task: Callable[[int, int], T], shares: int) -> list[T]:
         return [task(0, 1)]
     _task = task
     try:
-        with mp.get_context("fork").Pool(shares) as pool:
+        with mp.get_context("fork").Pool(shares, die_with_parent, (os.getpid(),)) as pool:
             return pool.map(_run_share, [(share, shares) for share in range(shares)])
     finally:
         _task = None

@@ -10,8 +10,8 @@ from functools import partial
 from pathlib import Path
 
 from cio_forum_site import caches
-from cio_forum_site.commands.check import LINK_RE, image_uses
-from cio_forum_site.content.files import FileCache, content_key, load_archive
+from cio_forum_site.commands.check import LINK_RE, image_uses, position_key, with_columns
+from cio_forum_site.content.files import FileCache, content_key, load_archive, walk_content
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
 from cio_forum_site.output import Stage, check_output, staged_output
 from cio_forum_site.parallel import by_share, workers_for
@@ -20,8 +20,11 @@ from cio_forum_site.site.archive import make_archive
 from cio_forum_site.site.assets import asset_urls, plan_assets
 from cio_forum_site.site.config import Site, base_url_problem, load_site
 from cio_forum_site.site.images import Picture, process_images
+from cio_forum_site.site.opendata import open_data_files
 from cio_forum_site.site.pages import Route, plan_routes
+from cio_forum_site.site.people import make_people
 from cio_forum_site.site.publish import publishing_routes
+from cio_forum_site.site.related import related_articles
 from cio_forum_site.site.render import make_environment, render_routes
 from cio_forum_site.site.theme import static_dirs, template_dirs
 from cio_forum_site.timing import Laps
@@ -37,6 +40,7 @@ class BuildReport:
     images: int = 0  # source images shown by the articles
     images_encoded: int = 0  # of them, encoded by this build (the rest came from the cache)
     rendered: int = 0  # pages made in this build (the others were carried over unchanged)
+    drafts: int = 0  # drafts left out (0 with drafts=True)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -51,18 +55,24 @@ def build(
     progress: Callable[[str, int, int], None] | None = None,
     load: Callable[[Path], tuple[list, list[ContentError]]] = load_archive,
     cache_dir: Path | None = None,
+    site_file: Path | None = None,
+    drafts: bool = False,
 ) -> BuildReport:
     """Build the site into ``out_dir``. Raises BuildFailed with every problem found;
     the existing output is replaced only when everything succeeded. ``cache_dir`` keeps
-    what MeCab made of each article (``search/cache.py``), the images' renditions
+    what MeCab made of each article (``search/cache.py``), the nouns of related articles
+    (``site/related.py``), the images' renditions
     (``site/images.py``), the parsed articles and a record of the output (``site/reuse.py``)
-    for the next build, which then makes only what changed."""
+    for the next build, which then makes only what changed. Articles with
+    ``draft: true`` are checked like any other but left out of every page, feed, image and
+    the search index unless ``drafts`` is true. ``site_file`` is site.toml (by default beside
+    ``content_dir``)."""
     report = BuildReport()
     lap = Laps(report.timings)
 
     errors: list[ContentError] = []
     if site is None:
-        site, errors = load_site(content_dir.parent / "site.toml")
+        site, errors = load_site(site_file or content_dir.parent / "site.toml")
     if base_url and (problem := base_url_problem(base_url)):
         errors.append(ContentError("--base-url", 0, problem))
     site = site.with_base_url(base_url)
@@ -75,11 +85,14 @@ def build(
     errors += problems
     assets, problems = plan_assets(static_dirs(templates_dir))  # fingerprinted CSS, JS, …
     errors += problems
+    if not drafts:
+        report.drafts = sum(a.draft for a in articles)
+        articles = [a for a in articles if not a.draft]
     lap("load")
     images = process_images(image_uses(articles, content_dir), content_dir, cache_dir)
     errors += images.errors  # renditions of every image shown, or what is wrong with it
-    if errors:
-        raise BuildFailed(sorted(set(errors)))
+    if errors:  # each at its line and column, in file order, as `check` reports them
+        raise BuildFailed(sorted(with_columns(set(errors)), key=position_key))
     check_output(out_dir, content_dir, templates_dir)
     if kept and _digests(files) != before:
         caches.save(cache_dir, ARTICLES, _articles_version(), files)
@@ -87,7 +100,10 @@ def build(
     lap("images")
 
     archive = make_archive(articles)
-    routes = plan_routes(archive, site, images.pictures)
+    people = make_people(archive)
+    related = related_articles(archive, people, cache_dir=cache_dir)  # MeCab: bounded texts
+    lap("related")
+    routes = plan_routes(archive, site, images.pictures, people, related)
     routes += publishing_routes(archive, site, routes)  # feeds, sitemap.xml, robots.txt
     env = make_environment(templates_dir)
     report.articles, report.pages = len(articles), len(routes)
@@ -97,13 +113,15 @@ def build(
 
         search_documents = documents(archive)
     published = content_assets(content_dir, images.pictures, linked_files(articles))
+    open_data = open_data_files(archive, site, people)  # JSON, CSV, feed.json: keyed by bytes
     keys: dict[str, str] = {}
     text_keys: list[str] = []  # each search document's
     if cache_dir is not None:  # keys are only worth making when the next build can use them
-        known = {id(a): d.hex() for d, a, _ in (files or {}).values() if a is not None}
+        known = {a.path: d.hex() for d, a, _ in (files or {}).values() if a is not None}
         keys, text_keys = output_keys(routes, assets, images.pictures, published, content_dir,
                                       templates_dir, site, search_documents,
-                                      reuse.fingerprints(articles, known))
+                                      reuse.fingerprints([*articles, *archive.articles], known))
+        keys.update({path: reuse.digest(data) for path, data in open_data.items()})
     search_key = reuse.digest(*(k.encode() for k in text_keys)) if text_keys else ""
     previous = _previous(cache_dir, out_dir)
     reused_search = previous.search_files(search_key) if search else {}
@@ -125,6 +143,9 @@ def build(
             for rendition in picture.renditions:
                 if not carry(stage, previous, out_dir, rendition.output_path, keys):
                     stage.write_bytes(rendition.output_path, rendition.data)
+        for path, data in open_data.items():
+            if not carry(stage, previous, out_dir, path, keys):
+                stage.write_bytes(path, data)
         for asset in published:  # PDFs and other files beside the articles
             if not carry(stage, previous, out_dir, asset, keys):
                 stage.copy_file(content_dir / asset, asset)
@@ -246,16 +267,12 @@ def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_d
 
 def content_assets(content_dir: Path, pictures: Mapping[str, Picture] | None = None,
                    linked: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """Files under content/ other than articles (PDFs …), published as they are. An image
-    shown from renditions is published only when a body also links to it directly
-    (``[原寸の写真](images/x.jpg)``): a camera file is large and carries GPS and serials."""
+    """Files under content/ other than articles (PDFs …), published as they are (never
+    through a link out of content/: ``files.walk_content``). An image shown from renditions
+    is published only when a body also links to it directly (``[原寸の写真](images/x.jpg)``):
+    a camera file is large and carries GPS and serials."""
     shown = set(pictures or ()) - set(linked)
-    return sorted(
-        rel for p in content_dir.rglob("*")
-        if p.is_file() and p.suffix != ".md"
-        and not any(part.startswith((".", "_")) for part in p.relative_to(content_dir).parts)
-        and (rel := p.relative_to(content_dir).as_posix()) not in shown
-    )
+    return [rel for rel in walk_content(content_dir)[1] if rel not in shown]
 
 
 def linked_files(articles: list) -> set[str]:

@@ -10,7 +10,9 @@ likely did not mean:
 - speaker lines with no words (a participant list pasted into the body), once per article;
 - an image or internal link in the body that points at nothing;
 - an image without alt text (``![](x.jpg)``, or ``image:`` without ``image_alt:``) that is not
-  marked decorative (alt text ``装飾``).
+  marked decorative (alt text ``装飾``);
+- an article to be published (no ``draft: true``) with no body, no participants (a
+  roundtable) or no topics — what ``new`` leaves for the editor to fill in.
 
 Images that cannot be published (not an image, truncated, too large, an unsupported format,
 outside content/) are errors, as in the build: ``image_uses`` lists every image an article
@@ -35,24 +37,28 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import yaml
 
-from cio_forum_site.content.files import article_files, content_file, content_key, load_archive
+from cio_forum_site.content.files import (
+    article_files,
+    content_file,
+    content_key,
+    is_file_under,
+    load_archive,
+)
 from cio_forum_site.content.frontmatter import split_front_matter
-from cio_forum_site.content.model import Article, Heading, Turn
+from cio_forum_site.content.model import Article, Heading, Prose, Question, Turn
 from cio_forum_site.content.slugs import tag_key
-from cio_forum_site.content.transcript import FENCE_RE, INTRO_RE, NAME_RE, NOTE_RE
+from cio_forum_site.content.targets import (
+    LINK_RE,
+    body_lines,
+    body_targets,
+    is_external,
+)
+from cio_forum_site.content.transcript import INTRO_RE, NAME_RE, NOTE_RE
 from cio_forum_site.errors import ContentError
 from cio_forum_site.site.archive import Archive, make_archive
 from cio_forum_site.site.config import Site, load_site
 from cio_forum_site.site.images import ImageUse, process_images
 
-# [text](target "title") and ![alt](target): the target, with its position.
-LINK_RE = re.compile(
-    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]\(\s*(?P<target><[^>\n]*>|[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)"
-    r"(?:\s+(?:\"(?P<t1>[^\"]*)\"|'(?P<t2>[^']*)'|\((?P<t3>[^)]*)\)))?\s*\)"
-)
-REFERENCE_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?P<target><[^>]*>|\S+)")
-CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
-SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 QUOTED_RE = re.compile(r"「([^」]+)」")
 # Label-shaped lines that are not speakers: notes and captions in the text.
 NOT_SPEAKERS = {"例", "注", "注記", "備考", "参考", "出典", "写真", "画像", "図", "表", "ポイント", "URL"}
@@ -107,19 +113,8 @@ class Source:
         return node.start_mark.line + 2, node.start_mark.column + 1
 
     def body(self) -> Iterable[tuple[int, str]]:
-        """(line number, text) of every body line outside fenced code, with code spans
-        blanked out (their columns kept)."""
-        fence: str | None = None
-        for number in range(self.body_line, len(self.lines) + 1):
-            line = self.lines[number - 1]
-            if fence is not None:
-                if line.strip().startswith(fence):
-                    fence = None
-                continue
-            if m := FENCE_RE.match(line):
-                fence = m.group(1)[0] * 3
-                continue
-            yield number, CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
+        """(line number, text) of every body line outside fenced code (``targets.body_lines``)."""
+        return body_lines(self.lines, self.body_line)
 
 
 def _sources(articles: Iterable[Article], content_dir: Path,
@@ -155,6 +150,7 @@ def check_archive_warnings(articles: list[Article], content_dir: Path, *,
         found += label_warnings(article, source)
         found += silent_participant_warnings(article, source)
         found += wordless_turn_warnings(article, source)
+        found += unfinished_warnings(article, source)
     found += link_warnings(archive, texts, content_dir, site or Site())
     found += alt_warnings(image_uses(archive.articles, content_dir, texts))
     return found
@@ -352,6 +348,27 @@ def wordless_turn_warnings(article: Article, source: Source) -> list[ContentErro
                     "（参加者は participants に書きます）。発言なら、話者の行の次の行に書いてください")]
 
 
+def unfinished_warnings(article: Article, source: Source) -> list[ContentError]:
+    """A published article that is still empty where ``new`` left it: no body, no
+    participants (a roundtable), no topics. Drafts are not warned about."""
+    if article.draft:
+        return []
+    later = "書き終えるまでは front matter に draft: true と書いておくと、公開されません"
+    found = []
+    if not any(isinstance(b, (Turn, Prose, Question)) for b in article.blocks):
+        line = min(source.body_line, len(source.lines))
+        found.append(warning(article.path, line, 1, f"本文がありません: 最後の --- の後に本文を書いてください（{later}）"))
+    if article.kind == "roundtable" and not article.participants:
+        line, col = _at(source, article, "participants")
+        found.append(warning(article.path, line, col,
+                             f"座談会の参加者（participants）がありません: 参加者を書いてください（{later}）"))
+    if not article.topics:
+        line, col = _at(source, article, "topics")
+        found.append(warning(article.path, line, col,
+                             f"議題（topics）がありません: topics に書くか、本文に ## の見出しを書いてください（{later}）"))
+    return found
+
+
 def _anchors(article: Article) -> set[str]:
     return {b.anchor for b in article.blocks if isinstance(b, Heading)}
 
@@ -367,13 +384,15 @@ class _SiteMap:
     @property
     def urls(self) -> set[str]:
         if self._urls is None:
+            from cio_forum_site.site.opendata import OPEN_DATA_PATHS
             from cio_forum_site.site.pages import plan_routes
             from cio_forum_site.site.publish import publishing_routes
 
-            routes = plan_routes(self.archive, self.site)
+            routes = plan_routes(self.archive, self.site, related={})  # URLs only
             routes += publishing_routes(self.archive, self.site, routes)
             self._urls = {r.url for r in routes}
             self._urls |= {f"/{a.image}" for a in self.archive.articles if a.image}
+            self._urls |= {f"/{path}" for path in OPEN_DATA_PATHS}
         return self._urls
 
     def resolves(self, path: str) -> bool:
@@ -393,22 +412,17 @@ def link_warnings(archive: Archive, texts: Mapping[str, Source], content_dir: Pa
     found = []
     for article in archive.articles:
         source = texts[article.path]
-        for number, line in source.body():
-            targets = [(m.start("target"), m["target"], bool(m["bang"])) for m in LINK_RE.finditer(line)]
-            if m := REFERENCE_RE.match(line):
-                targets.append((m.start("target"), m["target"], False))
-            for start, target, is_image in targets:
-                target = target.strip("<>").strip()
-                problem = (_image_problem(target, content_dir) if is_image
-                           else _link_problem(target, article, sitemap, content_dir))
-                if problem:
-                    found.append(warning(article.path, number, start + 1, problem))
+        for target in body_targets(source.lines, source.body_line):
+            problem = (_image_problem(target.target, content_dir) if target.is_image
+                       else _link_problem(target.target, article, sitemap, content_dir))
+            if problem:
+                found.append(warning(article.path, target.line, target.col, problem))
     return found
 
 
 def _image_problem(target: str, content_dir: Path) -> str | None:
     """A missing image (one outside content/ is an error: ``image_uses``)."""
-    if not target or SCHEME_RE.match(target) or target.startswith("//"):
+    if is_external(target):
         return None
     path = unquote(urlsplit(target).path).lstrip("/")
     if content_file(content_dir, target, missing_ok=True) is not None:
@@ -418,7 +432,7 @@ def _image_problem(target: str, content_dir: Path) -> str | None:
 
 
 def _link_problem(target: str, article: Article, sitemap: _SiteMap, content_dir: Path) -> str | None:
-    if not target or SCHEME_RE.match(target) or target.startswith("//"):
+    if is_external(target):
         return None  # external (https:, mailto:) — not ours to check
     here = article.url
     url = urlsplit(urljoin("http://site" + here, target))
@@ -429,7 +443,7 @@ def _link_problem(target: str, article: Article, sitemap: _SiteMap, content_dir:
         return None
     if path.endswith(".md"):
         slug = Path(path).stem
-        if (content_dir / f"{slug}.md").is_file():
+        if is_file_under(content_dir, f"{slug}.md"):
             return (f"リンク「{target}」は記事のファイルを指しています: サイトでは /articles/{slug}/ と"
                     "書いてください")
     if not sitemap.resolves(path):
@@ -481,12 +495,13 @@ def position_key(problem: ContentError) -> tuple:
 class CheckReport:
     files: int  # article files looked at
     problems: list[ContentError]  # errors and warnings, in file order
+    drafts: int = 0  # valid articles with draft: true (not published)
 
 
-def run_check(content_dir: Path) -> CheckReport:
-    """Every error the build would report about the content and site.toml, and every
-    warning, in file order."""
-    site, errors = load_site(content_dir.parent / "site.toml")
+def run_check(content_dir: Path, site_file: Path | None = None) -> CheckReport:
+    """Every error the build would report about the content and site.toml (by default
+    beside ``content_dir``), and every warning, in file order."""
+    site, errors = load_site(site_file or content_dir.parent / "site.toml")
     articles, problems = load_archive(content_dir)
     errors += problems
     warnings = check_archive_warnings(articles, content_dir, site=site) if content_dir.is_dir() else []
@@ -494,11 +509,12 @@ def run_check(content_dir: Path) -> CheckReport:
         errors += process_images(image_uses(articles, content_dir), content_dir, encode=False).errors
         errors = sorted(set(errors))
     files = len(article_files(content_dir)) if content_dir.is_dir() else 0
-    return CheckReport(files, sorted(with_columns([*errors, *warnings]), key=position_key))
+    return CheckReport(files, sorted(with_columns([*errors, *warnings]), key=position_key),
+                       drafts=sum(a.draft for a in articles))
 
 
 def format_text(problems: Iterable[ContentError]) -> str:
-    return "".join(f"{p.path}:{p.line}:{p.col}: {p.severity}: {p.message}\n" for p in problems)
+    return "".join(f"{p}\n" for p in problems)
 
 
 def format_json(problems: Iterable[ContentError]) -> str:

@@ -1,8 +1,10 @@
 """``cio-forum-site new``: a new article file to start from.
 
 ``new_article_text`` is pure: the front matter filled in from what the editor gave, and
-comments showing how to write the rest. ``create_article`` picks the next session number
-and the file name, and writes the file without ever replacing one.
+comments showing how to write the rest; it starts as a draft (``draft: true``), so that
+nothing half-written is published. ``create_article`` picks the next session number and the
+file name, and writes the file without ever replacing one. ``same_meeting`` finds the
+articles already written for that municipality and date (read leniently), for a warning.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import yaml
 
 from cio_forum_site.commands.common import Refused, used_numbers
 from cio_forum_site.content import municipalities
+from cio_forum_site.content.files import article_files
+from cio_forum_site.content.frontmatter import split_front_matter
 from cio_forum_site.content.municipalities import Municipality
+from cio_forum_site.errors import display_path
 
 
 def find_municipalities(names: Sequence[str]) -> list[Municipality]:
@@ -70,6 +75,7 @@ def new_article_text(session: int, places: Sequence[Municipality], *,
         "---",
         "# 新しい記事です。# で始まる行は説明なので、消してもかまいません。",
         "# 書き方の詳しい説明: docs/content-format.md",
+        "draft: true                # 下書き。書き終えたらこの行を消すと公開されます",
         f"title: {_scalar(title)}" if title else "title:                    # 記事の題名（必須）",
         "kind: roundtable           # roundtable（座談会）または interview（インタビュー）",
         f"session: {session}                # 第{session}回",
@@ -115,6 +121,41 @@ def article_slug(session: int, places: Sequence[Municipality]) -> str:
     return "-".join([f"{session:04d}", *(m.slug for m in places)])
 
 
+def same_meeting(content_dir: Path, places: Sequence[Municipality], day: dt.date,
+                 *, excluding: Path | None = None) -> list[Path]:
+    """Article files with the same date and a municipality in common: most likely the same
+    meeting. Read leniently (a file with errors elsewhere still counts)."""
+    found = []
+    codes = {m.code for m in places}
+    for file in article_files(content_dir) if content_dir.is_dir() else ():
+        if excluding is not None and file == excluding:
+            continue
+        fields = _lenient_front_matter(file)
+        when = fields.get("date")
+        if str(when) != day.isoformat():
+            continue
+        named = fields.get("municipalities")
+        names = named if isinstance(named, list) else [named]
+        if any((m := municipalities.find(str(n))) is not None and m.code in codes for n in names):
+            found.append(file)
+    return found
+
+
+def _lenient_front_matter(file: Path) -> dict:
+    try:
+        text = file.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
+    except OSError:
+        return {}
+    split = split_front_matter(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if isinstance(split, str):
+        return {}
+    try:
+        data = yaml.safe_load(split[0])
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def create_article(content_dir: Path, names: Sequence[str], *, date: str | None = None,
                    title: str | None = None) -> Path:
     """Write the new file and return its path. Never replaces a file."""
@@ -129,5 +170,5 @@ def create_article(content_dir: Path, names: Sequence[str], *, date: str | None 
         with path.open("x", encoding="utf-8", newline="\n") as file:
             file.write(text)
     except FileExistsError:
-        raise Refused(f"{path} はもうあるため、書きませんでした") from None
+        raise Refused(f"{display_path(path)} はもうあるため、書きませんでした") from None
     return path

@@ -2,8 +2,9 @@
 
 Three parts, each in its own thread:
 
-- ``Builder`` builds the pages into the real output folder with ``build.build`` (staged,
-  swapped in only when everything succeeded). A file is parsed again only when it changed
+- ``Builder`` builds the pages with ``build.build`` into a temporary folder of its own (never
+  the site's ``build/``, which stays exactly as the last ``cio-forum-site build`` left it;
+  staged, swapped in only when everything succeeded). Drafts are built too, marked as such. A file is parsed again only when it changed
   (``workflow.Loader``). A failed build leaves the last good site in place and records
   the errors. Search is built by ``cio-forum-site build`` in a separate process, into a
   folder of its own, once the editing pauses, so that no edit waits for it.
@@ -44,9 +45,10 @@ from urllib.parse import unquote, urlsplit
 
 from cio_forum_site.commands.common import Loader, Refused, progress_reporter
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
-from cio_forum_site.output import OutputRefused, check_output
+from cio_forum_site.output import OutputRefused
 
 LIVE_PATH = "/__livereload"
+URL_LIMIT = 2_000  # characters in a request's path; a longer one is answered 414
 SCRIPT_PATH = "/__livereload.js"
 KEEPALIVE_SECONDS = 15
 WATCH_STEP_MS = 50  # quiet time after the last change before rebuilding
@@ -152,9 +154,11 @@ class Builder:
 
     def __init__(self, content_dir: Path, templates_dir: Path, out_dir: Path, *,
                  base_url: str | None, state: LiveState, work_dir: Path, search_cache: Path,
-                 say: Callable[[str], None], shout: Callable[[str], None], verbose: bool):
+                 say: Callable[[str], None], shout: Callable[[str], None], verbose: bool,
+                 site_file: Path, mecab_cache: Path | None = None, drafts: bool = True):
         self.content_dir, self.templates_dir, self.out_dir = content_dir, templates_dir, out_dir
         self.base_url = base_url
+        self.site_file, self.mecab_cache, self.drafts = site_file, mecab_cache, drafts
         self.state = state
         self.search_site = work_dir / "search-site"
         self.search_log = work_dir / "search.log"
@@ -216,11 +220,12 @@ class Builder:
         started = time.perf_counter()
         try:
             with _quiet_children():
-                # photos: the build's rendition cache (.cache/images beside content/),
+                # photos: the build's rendition cache (.cache/images in the site's folder),
                 # so that saving an article does not encode every photo again
                 report = build(self.content_dir, self.templates_dir, self.out_dir,
                                base_url=self.base_url, search=False, progress=progress,
-                               load=self.loader, cache_dir=self.content_dir.parent / ".cache")
+                               load=self.loader, site_file=self.site_file, drafts=self.drafts,
+                               cache_dir=self.mecab_cache or self.content_dir.parent / ".cache")
         except BuildFailed as failed:
             self._failed(sorted(failed.errors))
             return False
@@ -236,7 +241,8 @@ class Builder:
         self.page_files = _files(self.out_dir)
         self.state.succeeded()
         self.search_wanted = True
-        self.say(f"更新しました: {report.articles}本の記事、{report.pages}ページ"
+        drafts = f"（下書き{report.drafts}本は除く）" if report.drafts else ""
+        self.say(f"更新しました: {report.articles}本の記事{drafts}、{report.pages}ページ"
                  f"（{time.perf_counter() - started:.2f}秒）")
         return True
 
@@ -253,8 +259,13 @@ class Builder:
         """``cio-forum-site build`` with search, into a folder of our own, in the background."""
         self.search_wanted = False
         command = [sys.executable, "-m", "cio_forum_site", "build", "--quiet",
-                   "--content", str(self.content_dir), "--templates", str(self.templates_dir),
+                   "--root", str(self.site_file.parent), "--content", str(self.content_dir),
                    "--out", str(self.search_site)]
+        if self.templates_dir.is_dir():  # a site without templates/ uses the default theme
+            command += ["--templates", str(self.templates_dir)]
+        command += ["--cache", str(self.mecab_cache)] if self.mecab_cache else ["--no-cache"]
+        if self.drafts:
+            command.append("--drafts")
         if self.base_url is not None:
             command += ["--base-url", self.base_url]
         self.search_started = time.perf_counter()
@@ -427,13 +438,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
         return None, False
 
     def _serve(self, *, head: bool) -> None:
+        if len(self.path) > URL_LIMIT:
+            self._send(HTTPStatus.REQUEST_URI_TOO_LONG, "URL が長すぎます\n".encode(),
+                       "text/plain; charset=utf-8", head=head)
+            return
         url = urlsplit(self.path)
         decoded = unquote(url.path)
         parts = [p for p in decoded.split("/") if p not in ("", ".")]
         if ".." in parts or "\\" in decoded or "\0" in decoded:
             self._send(HTTPStatus.BAD_REQUEST, b"bad path\n", "text/plain", head=head)
             return
-        file, redirect = self._find(parts, decoded.endswith("/") or not parts)
+        try:
+            file, redirect = self._find(parts, decoded.endswith("/") or not parts)
+        except (OSError, ValueError):  # a name longer than a file name may be: no such page
+            file, redirect = None, False
         if redirect:
             location = url.path + "/" + (f"?{url.query}" if url.query else "")
             self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", head=head,
@@ -490,9 +508,13 @@ def _stamp() -> str:
     return time.strftime("%H:%M:%S")
 
 
-def serve(content_dir: Path, templates_dir: Path, out_dir: Path, *, port: int = 8000,
-          base_url: str | None = None, quiet: bool = False, verbose: bool = False) -> int:
-    """Build, serve on 127.0.0.1, rebuild on every change until Ctrl-C."""
+def serve(content_dir: Path, templates_dir: Path, *, port: int = 8000,
+          base_url: str | None = None, quiet: bool = False, verbose: bool = False,
+          site_file: Path | None = None, cache_dir: Path | None = None,
+          drafts: bool = True) -> int:
+    """Build into a temporary folder (never the site's build/), serve it on 127.0.0.1,
+    rebuild on every change until Ctrl-C. ``cache_dir`` is the MeCab cache the search
+    builds share with ``cio-forum-site build``; drafts are shown unless ``drafts`` is false."""
     import watchfiles
 
     def say(message: str) -> None:
@@ -503,11 +525,12 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, *, port: int = 
         print(message, file=sys.stderr, flush=True)
 
     if not content_dir.is_dir():
-        raise Refused(f"記事のフォルダ {content_dir} がありません")
-    check_output(out_dir, content_dir, templates_dir)  # OutputRefused before anything starts
+        raise Refused(f"記事のフォルダ {content_dir.resolve()} がありません")
+    site_file = site_file or content_dir.parent / "site.toml"
 
     state = LiveState()
     work_dir = Path(tempfile.mkdtemp(prefix="cio-forum-site-serve-"))  # removed on exit
+    out_dir = work_dir / "site"  # the pages being previewed
     search_cache = work_dir / "search-files"
     search_cache.mkdir()
     try:
@@ -518,11 +541,10 @@ def serve(content_dir: Path, templates_dir: Path, out_dir: Path, *, port: int = 
                       "--port 8001 のように別の番号を指定してください") from None
     builder = Builder(content_dir, templates_dir, out_dir, base_url=base_url, state=state,
                       work_dir=work_dir, search_cache=search_cache, say=say, shout=shout,
-                      verbose=verbose)
+                      verbose=verbose, site_file=site_file, mecab_cache=cache_dir, drafts=drafts)
     watched = [content_dir, *([templates_dir] if templates_dir.is_dir() else [])]
-    site_toml = content_dir.parent / "site.toml"
-    if site_toml.is_file():
-        watched.append(site_toml)
+    if site_file.is_file():
+        watched.append(site_file)
 
     stop = threading.Event()
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}

@@ -21,8 +21,13 @@ from cio_forum_site.content.model import (
     Heading,
     Participant,
     Prose,
-    Question,
     Turn,
+)
+from cio_forum_site.content.targets import (
+    TARGET_LIMIT,
+    body_targets,
+    image_field_problem,
+    target_problem,
 )
 from cio_forum_site.content.transcript import speaker_turns
 from cio_forum_site.errors import ContentError
@@ -30,12 +35,18 @@ from cio_forum_site.errors import ContentError
 FIELDS = (
     "title", "kind", "session", "date", "published", "municipalities", "participants",
     "topics", "tags", "series", "part", "parts", "credits", "summary", "image", "image_alt",
+    "draft",
 )
-PARTICIPANT_FIELDS = ("name", "organization", "position", "role", "speaker", "kana")
+PARTICIPANT_FIELDS = ("name", "organization", "position", "role", "speaker", "person", "kana")
 CREDIT_FIELDS = ("author", "editor")
 KINDS = ("roundtable", "interview")
 SUMMARY_LENGTH = 120
+QUESTION_MARKS = ("―", "—", "－")  # a paragraph starting so is the interviewer's question
+TITLE_LIMIT = 200  # characters; names, tags and topics: frontmatter.TEXT_LIMIT
+SUMMARY_LIMIT = 1_000
+PARTS_LIMIT = 100  # the most parts a series may have
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+PERSON_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # `person:` is a person page's URL
 KANA_RE = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc ]+$")  # hiragana, katakana, ー, spaces
 KANA_LENGTH = 40
 
@@ -70,7 +81,7 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
             hint = f"。`{close[0]}` のことですか？" if close else ""
             problems.add(fm.key_line(key), f"知らない項目 `{key}` です{hint}")
 
-    title = fm.text("title", required=True)
+    title = fm.text("title", required=True, limit=TITLE_LIMIT)
     kind = fm.text("kind") or "roundtable"
     if kind not in KINDS:
         problems.add(fm.line("kind"), f"`kind` は roundtable（座談会）か interview（インタビュー）です（「{kind}」になっています）")
@@ -82,7 +93,8 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
     published = fm.date("published")
 
     places = []
-    for i, name in enumerate(fm.text_list("municipalities")):
+    names = fm.text_list("municipalities", "区市町村の名前")
+    for i, name in enumerate(names):
         found = municipalities.find(name)
         if found is None:
             line = fm.line("municipalities", i) if isinstance(data.get("municipalities"), list) else fm.line("municipalities")
@@ -94,17 +106,17 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
             problems.add(line, f"「{name}」は東京都の区市町村にありません。{hint}")
         elif found not in places:
             places.append(found)
-    if kind == "roundtable" and "municipalities" in data and not fm.text_list("municipalities"):
+    if kind == "roundtable" and "municipalities" in data and not names:
         problems.add(fm.line("municipalities"), "座談会には `municipalities` を1つ以上書いてください")
     if kind == "roundtable" and "municipalities" not in data:
         problems.add(1, "必須項目 `municipalities` がありません（座談会には区市町村を1つ以上書きます）")
 
     participants = _participants(fm)
-    topics = fm.text_list("topics")
-    tags = fm.text_list("tags")
+    topics = fm.text_list("topics", "話題")
+    tags = fm.text_list("tags", "タグ")
     series = fm.text("series") or None
-    part = fm.integer("part")
-    parts = fm.integer("parts")
+    part = fm.integer("part", PARTS_LIMIT)
+    parts = fm.integer("parts", PARTS_LIMIT)
     if part is not None and series is None:
         problems.add(fm.line("part"), "`part` を書くときは `series` も書いてください")
     if part is not None and parts is not None and part > parts:
@@ -122,24 +134,33 @@ def parse_article(path: str, text: str, *, slug: str | None = None) -> tuple[Art
             )
         else:
             problems.add(fm.line("credits"), f"`credits` は author と editor を持つ組で書いてください（{describe(raw_credits)} になっています）")
-    summary = fm.text("summary")
-    image = fm.text("image") or None
+    summary = fm.text("summary", limit=SUMMARY_LIMIT)
+    image = fm.text("image", limit=TARGET_LIMIT) or None
     image_alt = fm.text("image_alt")
+    if image and (problem := image_field_problem(image)):
+        problems.add(fm.line("image"), problem)
+    for target in body_targets(text.split("\n"), body_line):
+        if problem := target_problem(target, f"/articles/{slug}/"):
+            problems.add(target.line, problem, target.col)
+    draft = data.get("draft")
+    if draft is not None and not isinstance(draft, bool):
+        problems.add(fm.line("draft"), f"`draft` は true（下書き: 公開しない）か false です（「{draft}」になっています）")
 
     transcript = speaker_turns(body, participants, first_line=body_line)
     if problems.items or date is None:
         return None, problems.items
     if not topics:
         topics = tuple(b.text for b in transcript.blocks if isinstance(b, Heading) and b.level == 2)
+    choices = () if summary else summary_choices(transcript.blocks)
     if not summary:
-        summary = first_paragraph(transcript.blocks)
+        summary = choices[0] if choices else ""
     article = Article(
         slug=slug, path=path, title=title, kind=kind, session=session, date=date,
         published=published, municipalities=tuple(places), participants=participants,
         topics=topics, tags=tags, series=series, part=part, parts=parts, credits=credits,
-        summary=summary, image=image, image_alt=image_alt, blocks=transcript.blocks,
+        summary=summary, summary_choices=choices, image=image, image_alt=image_alt, blocks=transcript.blocks,
         suspect_labels=transcript.suspects,
-        wordless_labels=transcript.wordless,
+        wordless_labels=transcript.wordless, draft=bool(draft),
         field_lines={str(k.value): k.start_mark.line + 2 for k, _ in node.value},
     )
     return article, problems.items
@@ -172,6 +193,7 @@ def _participants(fm: FrontMatter) -> tuple[Participant, ...]:
             continue
         speaker = values.pop("speaker") or re.split(r"[ \u3000]", name, maxsplit=1)[0]
         values["kana"] = _kana(fm, where, values["kana"])
+        values["person"] = _person(fm, where, values["person"])
         if speaker in seen:
             fm.problems.add(
                 fm.line(*where),
@@ -193,18 +215,33 @@ def _kana(fm: FrontMatter, where: tuple, raw: str) -> str:
     return kana
 
 
+def _person(fm: FrontMatter, where: tuple, person: str) -> str:
+    """`person:` (who this is across articles: their page's URL); an invalid value is
+    reported and dropped."""
+    if person and not PERSON_RE.match(person):
+        fm.problems.add(fm.line(*where, "person"),
+                        f"`person` 「{person}」は人物ページの URL になります: 英小文字・数字と - だけで書いてください（例: yamada-taro）")
+        return ""
+    return person
+
+
 _MARKUP = re.compile(r"[*_`]|!?\[([^\]]*)\]\([^)]*\)")
 
 
-def first_paragraph(blocks) -> str:
-    """要約の既定値: the first paragraph of the body, as plain text, shortened."""
+def summary_choices(blocks, limit: int = 6) -> tuple[str, ...]:
+    """要約の候補: the body's first paragraphs as plain text, shortened; never the interviewer's
+    question (``― …ですか。``), which makes a poor card text and description. The archive
+    takes the first that does not recur across articles (``site.archive``)."""
+    found: list[str] = []
     for block in blocks:
-        if isinstance(block, Prose | Turn | Question):
-            paragraph = block.markdown.strip().split("\n\n")[0]
-            text = _MARKUP.sub(lambda m: m.group(1) or "", paragraph)
-            text = " ".join(text.split())
-            if len(text) > SUMMARY_LENGTH:
-                text = text[: SUMMARY_LENGTH - 1] + "…"
-            if text:
-                return text
-    return ""
+        if not isinstance(block, Prose | Turn):
+            continue
+        for paragraph in block.markdown.strip().split("\n\n"):
+            text = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", paragraph).split())
+            if not text or text.startswith(QUESTION_MARKS):
+                continue
+            found.append(text[: SUMMARY_LENGTH - 1] + "…" if len(text) > SUMMARY_LENGTH else text)
+            if len(found) == limit:
+                return tuple(found)
+    return tuple(found)
+

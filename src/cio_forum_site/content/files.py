@@ -7,6 +7,7 @@ in every file, including problems that only show across files.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 from collections.abc import Callable
@@ -52,8 +53,71 @@ def parse_bytes(file: Path, raw: bytes, base: Path | None = None) -> tuple[Artic
     return parse_article(path, text, slug=file.stem)
 
 
+def _hidden(name: str) -> bool:
+    return name.startswith((".", "_"))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def walk_content(content_dir: Path, base: Path | None = None
+                 ) -> tuple[list[Path], list[str], list[ContentError]]:
+    """(article files, other files to publish as paths under content/, problems).
+
+    Symlinks are followed only while they stay inside content/: a file or folder reached
+    through a link that leaves it is never read nor published, and is reported as an error
+    naming the link. Names beginning with ``.`` or ``_`` are skipped."""
+    root = content_dir.resolve()
+    shown = display_path(content_dir, base)
+    articles: list[Path] = []
+    assets: list[str] = []
+    problems: list[ContentError] = []
+    seen: set[Path] = set()  # real folders walked (a link back up must not loop)
+
+    def walk(folder: Path, relative: str) -> None:
+        real = folder.resolve()
+        if real in seen:
+            return
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if _hidden(entry.name):
+                continue
+            rel = f"{relative}{entry.name}"
+            path = folder / entry.name
+            if entry.is_symlink():
+                target = path.resolve()
+                if not _inside(target, root):
+                    problems.append(ContentError(
+                        f"{shown}/{rel}", 0,
+                        f"content/ の外（{target}）を指すリンクです: 公開も読み込みもしません。"
+                        "ファイルを content/ の中に置くか、リンクを消してください"))
+                    continue
+            if entry.is_dir():
+                walk(path, rel + "/")
+            elif entry.is_file():
+                if not relative and entry.name.endswith(".md"):
+                    articles.append(path)
+                elif not entry.name.endswith(".md"):
+                    assets.append(rel)
+
+    if content_dir.is_dir():
+        walk(content_dir, "")
+    return articles, assets, problems
+
+
 def article_files(content_dir: Path) -> list[Path]:
-    return sorted(p for p in content_dir.glob("*.md") if p.is_file() and not p.name.startswith((".", "_")))
+    """The article files (``*.md`` directly in content/) that may be read."""
+    return walk_content(content_dir)[0]
+
+
+def content_assets(content_dir: Path) -> list[str]:
+    """Files under content/ other than articles (images, PDFs …), published as they are."""
+    return walk_content(content_dir)[1]
 
 
 FileCache = dict[Path, tuple[bytes, "Article | None", list[ContentError]]]
@@ -74,7 +138,7 @@ def load_archive(
     errors: list[ContentError] = []
     if not content_dir.is_dir():
         return [], [ContentError(display_path(content_dir, base), 0, "記事のフォルダがありません")]
-    files = article_files(content_dir)
+    files, _, errors = walk_content(content_dir, base)
     raws: dict[Path, tuple[bytes, bytes]] = {}  # file → (bytes, digest)
     for file in files:
         try:
@@ -110,6 +174,15 @@ def load_archive(
         cache.update(fresh)
     errors.extend(check_archive(articles, content_dir))
     return articles, errors
+
+
+def is_file_under(content_dir: Path, relative: str) -> bool:
+    """Whether ``relative`` names a file inside content_dir (links followed, never out)."""
+    try:
+        file = (content_dir / relative).resolve()
+        return _inside(file, content_dir.resolve()) and file.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL …
+        return False
 
 
 def check_archive(articles: list[Article], content_dir: Path) -> list[ContentError]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from cio_forum_site.content.yamlerrors import explain
 from cio_forum_site.errors import ContentError
 
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -21,7 +22,20 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when avai
 
 
 class _Loader(_BaseLoader):
-    """SafeLoader that keeps dates as text, so that we can say which line is wrong."""
+    """SafeLoader that keeps dates as text, so that we can say which line is wrong, and
+    turns a value its tag cannot read (``!!bool "x"``, ``!!int "x"``, a 5,000-digit number)
+    into a YAML error at that value instead of a KeyError or ValueError."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:  # KeyError, ValueError, AttributeError … from a tag's reader
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            digits = "digits" if "digits" in str(exc) else type(exc).__name__
+            raise yaml.constructor.ConstructorError(
+                None, None, f"value-for-tag {tag} {digits}", node.start_mark) from None
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -37,8 +51,8 @@ class Problems:
         self.path = path
         self.items: list[ContentError] = []
 
-    def add(self, line: int, message: str) -> None:
-        self.items.append(ContentError(self.path, line, message))
+    def add(self, line: int, message: str, col: int = 0) -> None:
+        self.items.append(ContentError(self.path, line, message, col=col))
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | str:
@@ -52,7 +66,16 @@ def split_front_matter(text: str) -> tuple[str, str, int] | str:
     return "front matter が閉じられていません: 1行目の `---` に対応する `---` の行がありません"
 
 
+TEXT_LIMIT = 100  # characters in a name, a tag, a topic …; longer ones are refused
+QUOTE_LIMIT = 40  # characters of a value quoted in a message
+
+
+def short(text: str, limit: int = QUOTE_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def describe(value: Any) -> str:
+    """What a value is, for messages; never the whole of a structure (it may be an alias bomb)."""
     if isinstance(value, bool):
         return f"真偽値 {str(value).lower()}"
     if isinstance(value, dict):
@@ -61,7 +84,9 @@ def describe(value: Any) -> str:
         return "リスト"
     if value is None:
         return "空"
-    return f"「{value}」"
+    if isinstance(value, str | int | float):
+        return f"「{short(str(value))}」"
+    return f"{type(value).__name__} の値"
 
 
 class FrontMatter:
@@ -95,7 +120,7 @@ class FrontMatter:
         return self.start_line
 
     def text(self, key: str, *, required: bool = False, where: dict | None = None,
-             path: tuple = ()) -> str:
+             path: tuple = (), limit: int = TEXT_LIMIT) -> str:
         source = self.data if where is None else where
         value = source.get(key)
         label = ".".join(str(p) for p in (*path, key)) if path else key
@@ -111,15 +136,22 @@ class FrontMatter:
                 self.line(*path, key), f"`{label}` は文字列で書いてください（{describe(value)} になっています）"
             )
             return ""
-        return str(value).strip()
+        text = str(value).strip()
+        if len(text) > limit:
+            self.problems.add(self.line(*path, key),
+                              f"`{label}` が長すぎます（{len(text)}文字）: {limit}文字までにしてください")
+            return ""
+        return text
 
-    def integer(self, key: str) -> int | None:
+    def integer(self, key: str, maximum: int | None = None) -> int | None:
         value = self.data.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if (isinstance(value, bool) or not isinstance(value, int) or value < 1
+                or (maximum is not None and value > maximum)):
+            upto = f"1から{maximum}まで" if maximum is not None else "1以上"
             self.problems.add(
-                self.line(key), f"`{key}` は1以上の整数で書いてください（{describe(value)} になっています）"
+                self.line(key), f"`{key}` は{upto}の整数で書いてください（{describe(value)} になっています）"
             )
             return None
         return value
@@ -132,7 +164,7 @@ class FrontMatter:
             elif required:
                 self.problems.add(self.start_line, f"必須項目 `{key}` がありません")
             return None
-        text = str(value).strip()
+        text = str(value).strip() if isinstance(value, str | int) else ""
         match = DATE_RE.match(text)
         day = None
         if match and not isinstance(value, bool):
@@ -143,11 +175,11 @@ class FrontMatter:
         if day is None:
             self.problems.add(
                 self.line(key),
-                f"`{key}` が日付になっていません: 「{text}」（2021-10-15 のように、実在する日を YYYY-MM-DD で書いてください）",
+                f"`{key}` が日付になっていません: {describe(value)}（2021-10-15 のように、実在する日を YYYY-MM-DD で書いてください）",
             )
         return day
 
-    def text_list(self, key: str) -> tuple[str, ...]:
+    def text_list(self, key: str, noun: str = "項目", limit: int = TEXT_LIMIT) -> tuple[str, ...]:
         value = self.data.get(key)
         if value is None:
             return ()
@@ -163,25 +195,29 @@ class FrontMatter:
                     self.line(key, i), f"`{key}` の{i + 1}番目は文字列で書いてください（{describe(item)} になっています）"
                 )
                 continue
-            items.append(str(item).strip())
+            text = str(item).strip()
+            if len(text) > limit:
+                self.problems.add(self.line(key, i), f"`{key}` の{i + 1}番目が長すぎます（{len(text)}文字）: "
+                                                     f"{noun}は{limit}文字までにしてください")
+                continue
+            items.append(text)
         return tuple(items)
 
 
 def parse_yaml(text: str, offset: int, problems: Problems) -> tuple[Any, Any]:
+    """The YAML's data and its node tree, or (None, None) and one problem at the one
+    position where the fix goes (``yamlerrors.explain``)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
         return data, node
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + offset + 1 if mark else offset
-        what = exc.problem or exc.context or "読めません"
-        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
-            what += f"（{exc.context_mark.line + offset + 1}行目の {exc.context} の途中）"
-        problems.add(line, f"front matter の YAML が正しくありません: {what}")
     except yaml.YAMLError as exc:
-        problems.add(offset, f"front matter の YAML が正しくありません: {exc}")
+        mark, message = explain(exc, text)
+        line = mark.line + offset + 1 if mark else offset
+        problems.add(line, f"front matter の YAML: {message}", mark.column + 1 if mark else 0)
+    except RecursionError:
+        problems.add(offset, "front matter の YAML の入れ子が深すぎます: [ や { を閉じ忘れていないか確かめてください")
     finally:
         loader.dispose()
     return None, None

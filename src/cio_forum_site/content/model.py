@@ -20,7 +20,8 @@ class Participant:
     position: str = ""  # 肩書
     role: str = ""  # e.g. CIO
     speaker: str = ""  # the label used in the transcript
-    kana: str = ""  # `kana:`: the reading of the name ("やまだ たろう"), for search
+    person: str = ""  # `person:`: who this is, across articles (their page's slug)
+    kana: str = ""  # `kana:`: the reading of the name ("やまだ たろう"): search, the person's page slug, sorting
 
     @property
     def affiliation(self) -> str:
@@ -91,7 +92,10 @@ class Article:
     image_alt: str = ""  # the header image's alt text; 装飾 marks it decorative
     suspect_labels: tuple[tuple[int, str], ...] = field(default=(), repr=False)
     wordless_labels: tuple[tuple[int, str], ...] = field(default=(), repr=False)  # speaker lines with no words
+    # candidates for ``summary`` when the front matter has none (first paragraphs, no questions)
+    summary_choices: tuple[str, ...] = field(default=(), repr=False, compare=False)
     field_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    draft: bool = False  # 下書き: built only with --drafts (serve shows drafts, marked)
 
     def line_of(self, key: str) -> int:
         """The file line of a front-matter field, for messages (1 when absent)."""

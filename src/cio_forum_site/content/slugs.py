@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import cache
+
+from cio_forum_site import mecab
+
+SLUG_LIMIT = 80  # characters: a folder name, far below the 255 bytes a file system allows
 
 _ROMAJI = {}
 _BASE = (
@@ -56,10 +61,11 @@ def _tagger():
 
 
 def slugify(text: str) -> str:
-    """A stable, readable ASCII slug; words become hyphen-separated romaji."""
+    """A stable, readable ASCII slug of at most SLUG_LIMIT characters; words become
+    hyphen-separated romaji (a longer one is cut and ends with a hash of the whole text)."""
     norm = unicodedata.normalize("NFKC", text).lower()
     parts: list[str] = []
-    for word in _tagger()(norm):
+    for word in mecab.words(_tagger(), norm):
         surface = word.surface
         if surface.isascii():
             piece = surface
@@ -69,9 +75,35 @@ def slugify(text: str) -> str:
         piece = re.sub(r"[^a-z0-9]+", "-", piece.lower()).strip("-")
         if piece:
             parts.append(piece)
-    return re.sub(r"-{2,}", "-", "-".join(parts)).strip("-") or "tag"
+    slug = re.sub(r"-{2,}", "-", "-".join(parts)).strip("-") or "tag"
+    if len(slug) > SLUG_LIMIT:
+        digest = hashlib.blake2b(norm.encode("utf-8"), digest_size=4).hexdigest()
+        slug = slug[: SLUG_LIMIT - len(digest) - 1].rstrip("-") + "-" + digest
+    return slug
 
 
 def tag_key(tag: str) -> str:
     """Tags that differ only by width or case (ＤＸ推進 / DX推進 / dx推進) are one tag."""
     return unicodedata.normalize("NFKC", tag).casefold().strip()
+
+
+NAME_LIMIT = 40  # MeCab gets at most this many characters of a name
+
+
+def reading(name: str) -> str:
+    """The reading of a person's name in katakana, as MeCab guesses it, one word per
+    space-separated part: 森川 啓介 → モリカワ ケイスケ (a guess: ``kana:`` overrides it)."""
+    parts = []
+    for part in unicodedata.normalize("NFKC", name)[:NAME_LIMIT].split():
+        kana = []
+        for word in _tagger()(part):
+            guess = getattr(word.feature, "kana", None) or ""
+            kana.append(guess if guess and guess != "*" else word.surface)
+        parts.append("".join(kana))
+    return " ".join(parts)
+
+
+def name_slug(kana: str) -> str:
+    """An ASCII slug from a reading, one word per part: モリカワ ケイスケ → morikawa-keisuke."""
+    parts = (re.sub(r"[^a-z0-9]+", "", kana_to_romaji(p).lower()) for p in kana.split())
+    return "-".join(p for p in parts if p)

@@ -24,7 +24,8 @@ from pathlib import Path
 
 FILE_NAME = "search-keys.bin"
 READINGS_FILE = "search-readings.bin"  # word → its reading (readings.py)
-_RULES = ("indexer.py", "text.py", "readings.py")  # the modules whose rules decide the keys
+# The modules whose rules decide the keys.
+_RULES = ("indexer.py", "text.py", "readings.py", "../mecab.py")
 
 Entry = tuple[str, str]  # (the article's index keys, its words), each space-separated
 

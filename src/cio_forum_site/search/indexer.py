@@ -2,8 +2,10 @@
 
 What lands in ``<site>/pagefind/``:
 
-- Pagefind's own files, but for its fragments (the browser never loads them: it reads the
-  article texts below). Pagefind (the standard binary, as a service: ``pagefind.py``) indexes
+- of Pagefind's own files, only those the search page loads (``PUBLISHED``): ``pagefind.js``
+  (run inside our Web Worker, where it never starts a worker of its own), the entry, the
+  WebAssembly, the meta, index and filter chunks. Not its UI bundles, its highlighter, its
+  worker or its fragments (the page reads the article texts below instead). Pagefind (the standard binary, as a service: ``pagefind.py``) indexes
   one record per article whose content is the *set* of the article's index keys, separated
   by spaces (the standard binary splits on whitespace and does no segmentation of its own):
 
@@ -56,6 +58,8 @@ from itertools import chain, pairwise
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from cio_forum_site import mecab
+from cio_forum_site.parallel import die_with_parent
 from cio_forum_site.search import cache, readings
 from cio_forum_site.search.bundle import UnexpectedBundle, stabilize_files
 from cio_forum_site.search.documents import SearchDocument, body_turns, speaker_label, speakers
@@ -134,10 +138,9 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     lap("pagefind")  # building Pagefind's index, after the last record
     if sorted(pages) != list(range(n)):
         raise SearchBuildError(f"Pagefind が {n} 本中 {len(pages)} 本しか索引にしませんでした")
-    # Pagefind's fragments (one per page, which its own UI loads for a result's title and
-    # excerpt) are not published: this site's search reads the article texts instead, and
-    # 1,000 files nobody loads cost a second to write here, and more to upload.
-    write_files(out, {p: data for p, data in done.bundle.items() if not p.startswith("fragment/")})
+    # Only what the search page loads: not Pagefind's UI bundles (~400 KB), nor its fragments
+    # (one per page, for its own UI: 1,000 files nobody loads cost a second to write here).
+    write_files(out, {p: data for p, data in done.bundle.items() if PUBLISHED.fullmatch(p)})
     for i, name in pages.items():
         os.replace(texts_dir / f"{i}.json.gz", texts_dir / f"{name}.json.gz")
     report.text_files = [f"ja/t/{pages[i]}.json.gz" for i in range(n)]
@@ -172,6 +175,10 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
 
 
 # ---- tokenizing ----------------------------------------------------------------------------
+
+# Pagefind's files that search-worker.js loads: pagefind.js, and what pagefind.js fetches.
+PUBLISHED = re.compile(r"pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
+                       r"|pagefind\.[\w-]+\.pf_meta|index/[\w-]+\.pf_index|filter/[\w-]+\.pf_filter")
 
 SAMPLE = 200  # the stop keys are the keys in more than half of the first SAMPLE documents
 
@@ -325,7 +332,7 @@ class _Shares:
         context = mp.get_context("fork")
         for share in range(self.shares):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_worker, args=(share, theirs), daemon=True)
+            process = context.Process(target=_worker, args=(share, theirs, os.getpid()), daemon=True)
             process.start()
             theirs.close()
             self.pipes.append(ours)
@@ -369,8 +376,9 @@ class _Shares:
                 yield event
 
 
-def _worker(share: int, pipe) -> None:
-    """A forked worker: run its share, passing every event to the parent."""
+def _worker(share: int, pipe, parent: int) -> None:
+    """A forked worker: run its share, passing every event to the parent (and die with it)."""
+    die_with_parent(parent)
     documents, texts_dir, shares, sample_size, cached, known_readings, texts = _shared
     gc.disable()  # nothing here makes reference cycles; collections would only cost time
     try:
@@ -492,7 +500,7 @@ class _Tokenizer:
         texts = [head_and_body(doc) for doc in docs]
         keys = [cache.text_key(f"{head}\x1d{body}") for head, body in texts]
         entries = [self.cached.get(key) for key in keys]
-        cut = {j: (self.tagger.parse(texts[j][0]), self.tagger.parse(texts[j][1]))
+        cut = {j: (mecab.wakati(self.tagger, texts[j][0]), mecab.wakati(self.tagger, texts[j][1]))
                for j, entry in enumerate(entries) if entry is None}
         return [(key, entry, False) if entry is not None else (key, self.keys(cut[j]), True)
                 for j, (key, entry) in enumerate(zip(keys, entries, strict=True))]

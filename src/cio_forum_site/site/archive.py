@@ -6,7 +6,7 @@ Pure: takes validated articles, does no I/O.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cio_forum_site.content.dates import FiscalYear
 from cio_forum_site.content.model import Article
@@ -63,8 +63,20 @@ class Archive:
         return tuple(m for m in all_municipalities() if self.by_municipality.get(m.code))
 
 
+def distinct_summaries(articles: list[Article]) -> list[Article]:
+    """An article whose summary was taken from its body and recurs in other articles (the
+    magazine opens every roundtable with the same paragraph about the forum) gets its first
+    paragraph that does not: every page would otherwise carry the same description."""
+    seen = Counter(text for a in articles for text in set(a.summary_choices))
+    return [
+        replace(a, summary=next((t for t in a.summary_choices if seen[t] == 1), a.summary))
+        if a.summary_choices and seen[a.summary] > 1 else a
+        for a in articles
+    ]
+
+
 def make_archive(articles: list[Article]) -> Archive:
-    newest = tuple(sorted(articles, key=Article.sort_key, reverse=True))
+    newest = tuple(sorted(distinct_summaries(articles), key=Article.sort_key, reverse=True))
     by_municipality: dict[str, list[Article]] = defaultdict(list)
     by_year: dict[FiscalYear, list[Article]] = defaultdict(list)
     series: dict[str, list[Article]] = defaultdict(list)

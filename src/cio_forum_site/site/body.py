@@ -20,7 +20,8 @@ from markdown_it.common.utils import mdTrim
 from markupsafe import Markup
 
 from cio_forum_site.content.files import content_key
-from cio_forum_site.content.model import Article, Heading, Prose, Question, Turn
+from cio_forum_site.content.model import Article, Heading, Participant, Prose, Question, Turn
+from cio_forum_site.content.municipalities import find as find_municipality
 from cio_forum_site.site.urls import relative_url
 
 if TYPE_CHECKING:  # Pillow is imported only where photos are processed
@@ -194,13 +195,9 @@ def render_body(article: Article, explicit_index: bool = False,
             level = min(max(block.level, 2), 4)
             parts.append(f'<h{level} id="{block.anchor}">{escape(block.text)}</h{level}>\n')
         elif isinstance(block, Turn):
-            person = article.participant(block.speaker)
-            name = person.name if person else block.speaker
-            org = person.affiliation if person else ""
-            org_html = f'<span class="turn-org">{escape(org)}</span>' if org else ""
             parts.append(
-                f'<div class="turn" data-speaker="{escape(block.speaker)}">'
-                f'<p class="turn-speaker"><span class="turn-name">{escape(name)}</span>{org_html}</p>'
+                f'<div class="turn turn-{side(article.participant(block.speaker))}" data-speaker="{escape(block.speaker)}">'
+                f'{speaker_line(article.participant(block.speaker), block.speaker)}'
                 f'<div class="turn-speech">{markdown(block.markdown, article.url, explicit_index, images)}</div></div>\n'
             )
         elif isinstance(block, Question):
@@ -208,3 +205,25 @@ def render_body(article: Article, explicit_index: bool = False,
         elif isinstance(block, Prose):
             parts.append(markdown(block.markdown, article.url, explicit_index, images))
     return Markup("".join(parts))
+
+
+def side(person: Participant | None) -> str:
+    """Which side of the table a speaker sits on: ``tokyo`` (東京都), ``municipality`` (one of
+    the 62) or ``other`` (聞き手, guests, unknown labels)."""
+    organization = person.organization if person else ""
+    if organization.startswith("東京都"):
+        return "tokyo"
+    return "municipality" if find_municipality(organization) else "other"
+
+
+def speaker_line(person: Participant | None, label: str) -> str:
+    """The speaker above a turn: the organisation as a short label (the side at a glance,
+    in words as well as in colour), the name, the position."""
+    if person is None:
+        return f'<p class="turn-speaker"><span class="turn-name">{escape(label)}</span></p>'
+    title = "・".join(t for t in (person.position, person.role) if t)
+    spans = [f'<span class="turn-side">{escape(person.organization)}</span>' if person.organization else "",
+             f'<span class="turn-name">{escape(person.name)}</span>',
+             f'<span class="turn-org">{escape(title)}</span>' if title else ""]
+    return f'<p class="turn-speaker">{" ".join(s for s in spans if s)}</p>'
+

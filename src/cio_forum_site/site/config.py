@@ -22,6 +22,15 @@ class Site:
     base_url: str = ""  # e.g. https://example.org/cio/ ; "" for a site that works anywhere
     language: str = "ja"
     per_page: int = 20
+    # the footer: who publishes the site, where to ask, the copyright line
+    publisher: str = "東京都・区市町村CIOフォーラム"  # 発行
+    contact_url: str = ""  # e.g. the magazine's page or a contact form (http(s):// or mailto:)
+    contact_text: str = "お問い合わせ"
+    copyright: str = ""  # "" → © and the publisher
+
+    @property
+    def copyright_line(self) -> str:
+        return self.copyright or f"© {self.publisher}"
 
     def with_base_url(self, base_url: str | None) -> Site:
         if base_url is None:
@@ -51,6 +60,14 @@ def base_url_problem(value: str) -> str | None:
     return None
 
 
+def contact_url_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the footer's contact link, or None."""
+    parts = urlsplit(value)
+    if value == "" or (parts.scheme in ("http", "https") and parts.netloc) or (parts.scheme == "mailto" and parts.path):
+        return None
+    return f"連絡先は https://… か mailto:… で書いてください（{value!r}）"
+
+
 def load_site(path: Path) -> tuple[Site, list[ContentError]]:
     """Read site.toml; a missing file means the defaults."""
     if not path.is_file():
@@ -78,6 +95,7 @@ def load_site(path: Path) -> tuple[Site, list[ContentError]]:
             errors.append(ContentError(shown, line_of(key), f"`{key}` の値の型が違います"))
             continue
         problem = (base_url_problem(value) if key == "base_url"
+                   else contact_url_problem(value) if key == "contact_url"
                    else "1以上の数にしてください" if key == "per_page" and value < 1 else None)
         if problem:
             errors.append(ContentError(shown, line_of(key), f"`{key}`: {problem}"))

@@ -10,11 +10,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cio_forum_site.content.dates import FiscalYear
 from cio_forum_site.content.model import Article, Heading, Turn
 from cio_forum_site.content.municipalities import KINDS, Municipality, all_municipalities
 from cio_forum_site.site.archive import Archive
 from cio_forum_site.site.body import LazyBody
 from cio_forum_site.site.config import Site
+from cio_forum_site.site.people import TOKYO, People, Person, make_people
+from cio_forum_site.site.related import related_articles
+from cio_forum_site.site.tilemap import tile_map
+from cio_forum_site.site.timeline import make_timeline
 from cio_forum_site.site.urls import absolute_url
 
 if TYPE_CHECKING:  # Pillow is imported only where photos are processed
@@ -60,6 +65,7 @@ class ArticleCard:
     municipalities: tuple[Link, ...]
     summary: str
     image: str | None = None  # the header image's path under content/ (``picture`` filter)
+    draft: bool = False  # only in a build with --drafts (serve): shown marked 下書き
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,51 @@ class Pager:
     next: str | None
 
 
+@dataclass(frozen=True)
+class ParticipantRow:
+    """A row of an article's participants table; ``url`` is the person's page."""
+
+    name: str
+    organization: str
+    position: str
+    role: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    name: str
+    url: str
+    affiliation: str  # 所属と肩書 in their latest article
+    count: int
+
+
+@dataclass(frozen=True)
+class CareerStep:
+    """What a person was, from one 年度 to another, as the articles show it."""
+
+    period: str  # 令和元年度 or 令和元年度〜令和3年度
+    organization: str
+    title: str  # 肩書・役割: 副町長・CIO
+
+
+@dataclass(frozen=True)
+class PersonArticle:
+    """An article on a person's page, with what they were at the time."""
+
+    article: ArticleCard
+    organization: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    """A related article, or a series shown by its first part (``series_note`` says so)."""
+
+    article: ArticleCard
+    series_note: str  # 全2回のシリーズ, or ""
+
+
 def municipality_url(m: Municipality) -> str:
     return f"/municipalities/{m.slug}/"
 
@@ -105,6 +156,7 @@ def card(article: Article) -> ArticleCard:
         municipalities=tuple(Link(m.name, municipality_url(m)) for m in article.municipalities),
         summary=article.summary,
         image=article.image,
+        draft=article.draft,
     )
 
 
@@ -156,8 +208,30 @@ def structured_data(article: Article, site: Site, share: Any = None) -> dict[str
     return data
 
 
+def participant_rows(people: People | None, article: Article) -> tuple[ParticipantRow, ...]:
+    def url(i: int) -> str | None:
+        person = people.person(article, i) if people else None
+        return person.url if person else None
+
+    return tuple(ParticipantRow(p.name, p.organization, p.position, p.role, url(i))
+                 for i, p in enumerate(article.participants))
+
+
+def related_items(archive: Archive, related: tuple[Article, ...]) -> tuple[RelatedItem, ...]:
+    items = []
+    for other in related:
+        parts = archive.series.get(other.series, ()) if other.series else ()
+        if parts:
+            total = max([len(parts), *(a.parts or 0 for a in parts)])
+            items.append(RelatedItem(card(parts[0]), f"全{total}回のシリーズ"))
+        else:
+            items.append(RelatedItem(card(other), ""))
+    return tuple(items)
+
+
 def article_page(archive: Archive, article: Article, site: Site | None = None,
-                 images: Mapping[str, Picture] | None = None) -> Route:
+                 images: Mapping[str, Picture] | None = None, people: People | None = None,
+                 related: tuple[Article, ...] = ()) -> Route:
     site = site or Site()
     images = images or {}
     header = images.get(article.image) if article.image else None
@@ -169,7 +243,7 @@ def article_page(archive: Archive, article: Article, site: Site | None = None,
         "description": article.summary,
         "article": card(article),
         "fiscal_year": article.fiscal_year.label,
-        "participants": article.participants,
+        "participants": participant_rows(people, article),
         "toc": tuple(Link(topic, f"#{anchors[topic]}" if topic in anchors else None)
                      for topic in article.topics),
         "tags": tuple(archive.tags_of(article)),
@@ -185,6 +259,7 @@ def article_page(archive: Archive, article: Article, site: Site | None = None,
         "newer": card(newer) if newer else None,
         "older": card(older) if older else None,
         "recent": tuple(card(a) for a in archive.recent(RECENT_COUNT, excluding=article)),
+        "related": related_items(archive, related),
     }
     return Route(article.url, "article.html", context)
 
@@ -236,10 +311,13 @@ def municipalities_page(archive: Archive) -> Route:
         )
         groups.append((kind, entries))
     featured = len(archive.municipalities_with_articles())
+    counts = {code: len(articles) for code, articles in archive.by_municipality.items()}
+    urls = {m.code: municipality_url(m) for m in archive.municipalities_with_articles()}
     return Route("/municipalities/", "municipalities.html", {
         "page_title": "区市町村から探す",
         "description": f"東京都の62区市町村のうち{featured}団体の座談会を掲載しています。",
         "groups": tuple(groups),
+        "tile_map": tile_map(counts, urls),
         "featured": featured,
         "total": len(all_municipalities()),
     })
@@ -263,9 +341,18 @@ def topics_page(archive: Archive) -> Route:
     entries = tuple((tag, len(archive.by_tag[tag.key])) for tag in archive.tags)
     return Route("/topics/", "topics.html", {
         "page_title": "テーマから探す",
-        "description": "タグごとに記事をまとめています。",
+        "description": "タグごとに記事をまとめています。よく取り上げられるテーマの年度ごとの移り変わりも。",
         "tags": entries,
+        "timeline": make_timeline(archive),
     })
+
+
+def year_groups(articles: tuple[Article, ...]) -> tuple[YearGroup, ...]:
+    """Articles (newest first) under their 年度; each group's ``slug`` is its anchor."""
+    groups: dict[FiscalYear, list[ArticleCard]] = {}
+    for a in articles:
+        groups.setdefault(a.fiscal_year, []).append(card(a))
+    return tuple(YearGroup(fy.label, fy.slug, tuple(cards)) for fy, cards in groups.items())
 
 
 def topic_pages(archive: Archive) -> list[Route]:
@@ -275,9 +362,96 @@ def topic_pages(archive: Archive) -> list[Route]:
             "description": f"「{tag.name}」の記事{len(archive.by_tag[tag.key])}本。",
             "tag": tag,
             "articles": tuple(card(a) for a in archive.by_tag[tag.key]),
+            "groups": year_groups(archive.by_tag[tag.key]),
         })
         for tag in archive.tags
     ]
+
+
+def title_of(position: str, role: str) -> str:
+    """肩書と役割: 副町長・CIO."""
+    return "・".join(x for x in (position, role) if x)
+
+
+def affiliation(person: Person) -> str:
+    """所属と肩書 in their latest article: 日の出町 副町長・CIO."""
+    p = person.latest
+    return " ".join(x for x in (p.organization, title_of(p.position, p.role)) if x)
+
+
+def people_groups(people: People) -> list[tuple[str, tuple[PersonEntry, ...]]]:
+    """東京都 and its bureaux first, then the 62 in code order, then other organizations
+    by name, then people whose organization is not given; by reading within a group."""
+    codes = {m.code: (i, m.name) for i, m in enumerate(all_municipalities())}
+
+    def group(person: Person) -> tuple:
+        if person.family == TOKYO:
+            return (0, 0, "東京都")
+        if person.family in codes:
+            return (1, *codes[person.family])
+        org = person.latest.organization
+        return (2, 0, org) if org else (3, 0, "所属の記載なし")
+
+    grouped: dict[tuple, list[Person]] = {}
+    for person in people.persons:
+        grouped.setdefault(group(person), []).append(person)
+    return [
+        (key[2], tuple(
+            PersonEntry(p.name, p.url, affiliation(p), len(p.appearances))
+            for p in sorted(members, key=lambda p: (p.reading, p.slug))))
+        for key, members in sorted(grouped.items())
+    ]
+
+
+def people_page(people: People) -> Route:
+    return Route("/people/", "people.html", {
+        "page_title": "人物から探す",
+        "description": f"座談会とインタビューに登場した{len(people.persons)}人を所属ごとに。",
+        "groups": tuple(people_groups(people)),
+        "count": len(people.persons),
+    })
+
+
+def career(person: Person) -> tuple[CareerStep, ...]:
+    """Each run of articles with the same organization and title, with its 年度."""
+    steps: list[tuple[str, str, str, str]] = []  # first 年度, last 年度, organization, title
+    for a in person.appearances:
+        p, year = a.participant, a.article.fiscal_year.label
+        now = (p.organization, title_of(p.position, p.role))
+        if steps and steps[-1][2:] == now:
+            steps[-1] = (steps[-1][0], year, *now)
+        else:
+            steps.append((year, year, *now))
+    return tuple(CareerStep(first if first == last else f"{first}〜{last}", org, title)
+                 for first, last, org, title in steps)
+
+
+def person_pages(people: People) -> list[Route]:
+    return [
+        Route(person.url, "person.html", {
+            "page_title": person.name,
+            "description": f"{person.name}が登場した記事{len(person.appearances)}本。",
+            "person": PersonEntry(person.name, person.url, affiliation(person), len(person.appearances)),
+            "career": career(person),
+            "appearances": tuple(
+                PersonArticle(card(a.article), a.participant.organization,
+                           title_of(a.participant.position, a.participant.role))
+                for a in reversed(person.appearances)),
+        })
+        for person in people.persons
+    ]
+
+
+def open_data_page(archive: Archive) -> Route:
+    """オープンデータ: what the files of ``opendata.py`` hold, with links to them."""
+    return Route("/data/", "data.html", {
+        "page_title": "オープンデータ",
+        "description": "全ての記事の題名・開催日・区市町村・参加者・テーマを JSON と CSV で公開しています。",
+        "count": len(archive.articles),
+        "files": {"json": "/data/articles.json", "csv": "/data/articles.csv",
+                  "schema": "/data/articles.schema.json", "feed": "/feed.json"},
+        "feed_count": 20,
+    })
 
 
 def home_page(archive: Archive) -> Route:
@@ -316,6 +490,14 @@ def speakers_of(archive: Archive) -> tuple[str, ...]:
     return tuple(sorted(people, key=lambda name: (not people[name], people[name], name)))
 
 
+def accessibility_page() -> Route:
+    """アクセシビリティ方針: the conformance target and how the site is tested."""
+    return Route("/accessibility/", "accessibility.html", {
+        "page_title": "アクセシビリティ方針",
+        "description": "このサイトのウェブアクセシビリティの目標（JIS X 8341-3:2016 適合レベルAA）と確認の方法です。",
+    })
+
+
 def not_found_page() -> Route:
     return Route("/404.html", "404.html", {
         "page_title": "ページが見つかりません",
@@ -326,17 +508,27 @@ def not_found_page() -> Route:
     })
 
 
-def plan_routes(archive: Archive, site: Site,
-                images: Mapping[str, Picture] | None = None) -> list[Route]:
-    """Every page of the site; ``images`` are the renditions of the articles' images."""
+def plan_routes(archive: Archive, site: Site, images: Mapping[str, Picture] | None = None,
+                people: People | None = None,
+                related: dict[str, tuple[Article, ...]] | None = None) -> list[Route]:
+    """Every page of the site; ``images`` are the renditions of the articles' images.
+    ``people`` and ``related`` (関連記事 by slug) are made here unless given (the build makes
+    them first, to time them)."""
+    people = people or make_people(archive)
+    related = related_articles(archive, people) if related is None else related
     return [
         home_page(archive),
-        *(article_page(archive, a, site, images) for a in archive.articles),
+        *(article_page(archive, a, site, images, people, related.get(a.slug, ()))
+          for a in archive.articles),
         *backnumber_pages(archive, site.per_page),
         municipalities_page(archive),
         *municipality_pages(archive),
         topics_page(archive),
         *topic_pages(archive),
+        people_page(people),
+        *person_pages(people),
+        open_data_page(archive),
         search_page(archive),
+        accessibility_page(),
         not_found_page(),
     ]

@@ -55,6 +55,25 @@ def _picture(context: jinja2.runtime.Context, source: str | None, alt: str = "",
                                css_class=css_class))
 
 
+class _Compiled(jinja2.BytecodeCache):
+    """Compiled templates kept in memory between builds of one process (``serve``, the
+    property tests): compiling the theme takes longer than rendering a small site. Jinja
+    keys each entry by the template's file and checks the source's hash on every load."""
+
+    def __init__(self):
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self.codes.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _Compiled()
+
+
 def make_environment(templates_dir: Path | None) -> jinja2.Environment:
     """Templates from the site's ``templates_dir`` first, then from the default theme."""
     env = jinja2.Environment(
@@ -63,6 +82,7 @@ def make_environment(templates_dir: Path | None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_COMPILED,
     )
     env.filters["rel"] = _rel
     env.filters["rel_folder"] = _rel_folder
@@ -77,7 +97,8 @@ def render_routes(env: jinja2.Environment, routes: list[Route], site: Site,
     """(output path, HTML) for every route; ``images``: renditions by path under content/."""
     nav = (
         Link("ホーム", "/"), Link("バックナンバー", "/backnumbers/"),
-        Link("区市町村", "/municipalities/"), Link("テーマ", "/topics/"), Link("検索", "/search/"),
+        Link("区市町村", "/municipalities/"), Link("テーマ", "/topics/"), Link("人物", "/people/"),
+        Link("検索", "/search/"),
     )
     for route in routes:
         template = env.get_template(route.template)

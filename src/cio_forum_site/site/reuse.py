@@ -44,12 +44,13 @@ def digest(*parts: bytes) -> str:
     return h.hexdigest()
 
 
-def fingerprints(articles: Iterable[Article], known: dict[int, str] | None = None) -> dict[int, str]:
+def fingerprints(articles: Iterable[Article], known: dict[str, str] | None = None) -> dict[int, str]:
     """id(article) → a fingerprint of the article: the digest of its file's bytes when the
-    loader knows it (``known``; the code that parses it is in every key), else a hash of
-    the article's value."""
+    loader knows it (``known``, by the article's path; the code that parses it is in every
+    key), else a hash of the article's value. Pass the archive's articles too: the archive
+    may hold copies (``distinct_summaries``) whose bodies are the file's all the same."""
     known = known or {}
-    return {id(a): known.get(id(a)) or digest(pickle.dumps(a, protocol=5)) for a in articles}
+    return {id(a): known.get(a.path) or digest(pickle.dumps(a, protocol=5)) for a in articles}
 
 
 def _stand_in(value, prints: dict[int, str]):

@@ -102,7 +102,7 @@ function render(message) {
     const text = document.createElement("p");
     text.className = "card-summary";
     text.innerHTML = r.excerpt; // built and escaped by search-core.js
-    li.append(meta, title);
+    li.append(title, meta); // the title first, as in every list of articles
     if (r.speaker) {
       const speaker = document.createElement("p");
       speaker.className = "search-speaker";
@@ -234,4 +234,7 @@ const params = new URLSearchParams(location.search);
 for (const element of form.elements) {
   if (element.name && params.has(element.name)) element.value = params.get(element.name);
 }
+// 絞り込み is folded away until a filter or an order is set
+const options = document.getElementById("search-options");
+if (options && [...options.querySelectorAll("select")].some((s) => s.value)) options.open = true;
 start();

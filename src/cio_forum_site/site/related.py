@@ -1,0 +1,213 @@
+"""Related articles (関連記事): for each article, up to five others that share its topics,
+tags, municipalities and participants and use the same words (TF-IDF over MeCab nouns).
+
+Each article is a vector of features — ``g:`` tag, ``t:`` topic, ``m:`` municipality,
+``p:`` person, ``w:`` noun — weighted by inverse document frequency; the facets and the
+words are each scaled to half of a unit vector, so the score of a pair is the mean of the
+two cosine similarities. It is not quadratic: an article is indexed under its facets and its
+``TOP_TERMS`` strongest words only, each posting list keeps its ``POSTING_LIMIT`` strongest
+articles, and features in more than half of the articles are left out (they tell nothing
+apart). The candidates of an article are the articles on its posting lists.
+
+Deterministic: everything is iterated in archive order and ties go to the newer article.
+Parts of the article's own series are never related (the page links them as the series);
+several parts of another series count once, as that series. Entry point: ``related_articles``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+from cio_forum_site import filecache
+from cio_forum_site.content.model import Article, Heading, Prose, Question, Turn
+from cio_forum_site.content.slugs import tag_key
+from cio_forum_site.parallel import by_share, workers_for
+from cio_forum_site.site.archive import Archive
+from cio_forum_site.site.people import People
+
+COUNT = 5
+TEXT_LIMIT = 1200  # characters of an article's text that MeCab gets (title, topics, summary, body)
+TOP_TERMS = 12  # words an article is indexed under
+POSTING_LIMIT = 40  # articles kept per feature: its strongest
+COMMON_SHARE = 0.5  # a feature in more than this share of the articles is left out …
+COMMON_MIN = 20  # … once there are this many articles
+PARALLEL_MIN = 400  # fewer articles than this are cut by MeCab in one process
+CACHE_FILE = "related-nouns.bin"  # in the build's cache folder (.cache/)
+HALF = math.sqrt(0.5)  # the facets and the words are each this long
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_HIRAGANA = re.compile(r"^[\u3041-\u309f\u30fc]+$")
+_NOUN = ("名詞\t普通名詞", "名詞\t固有名詞")
+
+Vector = dict[str, float]
+
+
+def related_articles(archive: Archive, people: People | None = None, *,
+                     cache_dir: Path | None = None) -> dict[str, tuple[Article, ...]]:
+    """article slug → up to ``COUNT`` related articles, best first. ``cache_dir`` keeps each
+    article's nouns for the next build (``CACHE_FILE``): only new and changed texts go
+    through MeCab."""
+    articles = archive.articles
+    cache_path = cache_dir / CACHE_FILE if cache_dir else None
+    version = cache_version()
+    cached = filecache.load(cache_path, version)
+    words, used = nouns(articles, cached)
+    filecache.save(cache_path, version, used)
+    facets = [facet_features(a, people) for a in articles]
+    vectors = weigh(facets, words)
+    postings = posting_lists(vectors)
+    return {a.slug: _best(archive, i, vectors[i], postings) for i, a in enumerate(articles)}
+
+
+# ---- the words: MeCab nouns of a bounded text -----------------------------------------------
+
+
+def article_text(article: Article) -> str:
+    """What the words are taken from: title, topics, summary and the start of the body,
+    at most ``TEXT_LIMIT`` characters, one paragraph a line."""
+    lines = [article.title, *article.topics, article.summary]
+    length = sum(map(len, lines))
+    for block in article.blocks:
+        if length >= TEXT_LIMIT:
+            break
+        if isinstance(block, Heading):
+            lines.append(block.text)
+        elif isinstance(block, Prose | Question | Turn):
+            lines.append(_LINK.sub(r"\1", block.markdown[:TEXT_LIMIT]))
+        length += len(lines[-1]) + 1
+    text = unicodedata.normalize("NFKC", "\n".join(lines)[:TEXT_LIMIT]).lower()
+    return text[:TEXT_LIMIT]
+
+
+# MeCab writes only what is needed: a line per token, "surface <tab> pos1 <tab> pos2"
+# (a plain format instead of unidic-lite's own, which writes eight fields).
+_FORMAT = r'-O "" -F"%m\t%f[0]\t%f[1]\n" -U"%m\t%f[0]\t%f[1]\n" -E"\n"'
+
+
+@cache
+def _tagger():
+    import fugashi
+
+    return fugashi.Tagger(_FORMAT)
+
+
+def text_nouns(text: str) -> Counter:
+    """Common and proper nouns of two characters or more, not all hiragana, counted."""
+    found: Counter = Counter()
+    for line in _tagger().parse(text[:TEXT_LIMIT].replace("\t", " ")).split("\n"):
+        word, _, pos = line.partition("\t")
+        if pos in _NOUN and len(word) > 1 and not _HIRAGANA.match(word):
+            found[word] += 1
+    return found
+
+
+def cache_version() -> str:
+    return filecache.version(("fugashi", "unidic-lite"), (Path(__file__),))
+
+
+def nouns(articles: Sequence[Article], cached: dict[str, tuple] | None = None
+          ) -> tuple[list[Counter], dict[str, tuple]]:
+    """Each article's nouns — from ``cached`` (text key → (words, counts)) where the text is
+    the same, else cut by MeCab on every core when there are many — and the entries used."""
+    cached = cached or {}
+    texts = [article_text(a) for a in articles]
+    keys = [filecache.text_key(t) for t in texts]
+    missing = [i for i, k in enumerate(keys) if k not in cached]
+
+    def share(n: int, shares: int) -> list[tuple]:
+        return [_entry(text_nouns(texts[i])) for i in missing[n::shares]]
+
+    shares = workers_for(len(missing), PARALLEL_MIN)
+    made: dict[str, tuple] = {}
+    for n, part in enumerate(by_share(share, shares) if missing else []):
+        made.update(zip((keys[i] for i in missing[n::shares]), part, strict=True))
+    used = {k: made[k] if k in made else cached[k] for k in keys}
+    return [Counter(dict(zip(*used[k], strict=True))) for k in keys], used
+
+
+def _entry(found: Counter) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A Counter as marshal can keep it, in a fixed order."""
+    items = sorted(found.items())
+    return tuple(w for w, _ in items), tuple(c for _, c in items)
+
+
+# ---- vectors and the inverted index -------------------------------------------------------
+
+
+def facet_features(article: Article, people: People | None) -> list[str]:
+    features = [f"g:{tag_key(t)}" for t in article.tags]
+    features += [f"t:{tag_key(t)}" for t in article.topics]
+    features += [f"m:{m.code}" for m in article.municipalities]
+    for i, p in enumerate(article.participants):
+        person = people.person(article, i) if people else None
+        features.append(f"p:{person.slug if person else p.name}")
+    return list(dict.fromkeys(features))
+
+
+def weigh(facets: list[list[str]], words: list[Counter]) -> list[Vector]:
+    """TF-IDF vectors: facets and the ``TOP_TERMS`` strongest words, each part scaled to
+    length ``HALF``; features too common to tell articles apart are left out."""
+    n = len(facets)
+    df: Counter = Counter()
+    for f, w in zip(facets, words, strict=True):
+        df.update(f)
+        df.update("w:" + word for word in w)
+    common = {k for k, v in df.items() if v > COMMON_SHARE * n} if n >= COMMON_MIN else set()
+
+    def idf(feature: str) -> float:
+        return math.log((1 + n) / (1 + df[feature])) + 1
+
+    vectors = []
+    for f, w in zip(facets, words, strict=True):
+        facet_part = {k: idf(k) for k in f if k not in common}
+        word_part = {k: (1 + math.log(c)) * idf(k) for k, c in (("w:" + x, c) for x, c in w.items())
+                     if k not in common}
+        top = sorted(word_part.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TERMS]
+        vectors.append({**_scaled(facet_part), **_scaled(dict(top))})
+    return vectors
+
+
+def _scaled(part: Vector) -> Vector:
+    norm = math.sqrt(sum(v * v for v in part.values()))
+    return {k: v * HALF / norm for k, v in part.items()} if norm else {}
+
+
+def posting_lists(vectors: list[Vector]) -> dict[str, list[tuple[int, float]]]:
+    """feature → its ``POSTING_LIMIT`` strongest (article index, weight); newer first on ties."""
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for i, vector in enumerate(vectors):
+        for feature, weight in vector.items():
+            postings.setdefault(feature, []).append((i, weight))
+    for entries in postings.values():
+        if len(entries) > POSTING_LIMIT:
+            entries.sort(key=lambda e: (-e[1], e[0]))
+            del entries[POSTING_LIMIT:]
+    return postings
+
+
+def _best(archive: Archive, i: int, vector: Vector,
+          postings: dict[str, list[tuple[int, float]]]) -> tuple[Article, ...]:
+    scores: dict[int, float] = {}
+    get = scores.get
+    for feature, weight in vector.items():
+        for j, other in postings[feature]:
+            scores[j] = get(j, 0.0) + weight * other
+    article = archive.articles[i]
+    chosen: list[Article] = []
+    series_seen = {article.series} if article.series else set()
+    for j in sorted(scores, key=lambda j: (-round(scores[j], 12), j)):
+        candidate = archive.articles[j]
+        if candidate is article or (candidate.series and candidate.series in series_seen):
+            continue
+        if candidate.series:
+            series_seen.add(candidate.series)
+        chosen.append(candidate)
+        if len(chosen) == COUNT:
+            break
+    return tuple(chosen)

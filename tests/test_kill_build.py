@@ -1,0 +1,166 @@
+"""`kill -9` during a build, at several moments (rendering on every core, MeCab's workers,
+Pagefind, the swap): the output folder is the old build or the new one, never a mix or
+nothing; no process of the killed build survives it; the next build leaves no staging
+folder beside the output.
+
+A few hundred synthetic articles with search, so that every stage runs long enough and in
+forked workers. The two versions of the content alternate: each killed build was making
+the other one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cio_forum_site import synthetic
+
+ARTICLES = 200
+
+
+# The readings bucket of the search index differs between two builds of the same content
+# (found by this test, 2026-12-01; reported): left out until it is made reproducible.
+NOT_REPRODUCIBLE = "pagefind/ja/yomi/"
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file in ``folder`` and a hash of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.relative_to(folder).as_posix().startswith(NOT_REPRODUCIBLE)}
+
+
+def build(site: Path, content: str, out: str, marker: str = "") -> subprocess.Popen:
+    env = {**os.environ, "CIO_KILL_TEST": marker} if marker else None
+    return subprocess.Popen([sys.executable, "-m", "cio_forum_site", "build", "--quiet", "--no-cache",
+                             "--content", content, "--out", out], cwd=site, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def finish(process: subprocess.Popen) -> None:
+    _, err = process.communicate()
+    assert process.returncode == 0, err.decode()
+
+
+def processes_with(marker: str) -> list[int]:
+    """Living processes started by a build run with this marker in its environment."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if f"CIO_KILL_TEST={marker}".encode() in environ.split(b"\0") and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def staging(site: Path) -> list[Path]:
+    return sorted(p for p in site.iterdir() if p.name.startswith((".build.staging-", ".build.old-")))
+
+
+def _has(relative: str, minimum: int = 0) -> Callable[[Path], bool]:
+    def moment(stage: Path) -> bool:
+        path = stage / relative
+        return path.is_dir() and len(os.listdir(path)) >= minimum if minimum else path.exists()
+    return moment
+
+
+# The moment to kill at: a condition on the staging folder, polled while the build runs.
+MOMENTS = {
+    "staging made": _has(""),
+    "rendering": _has("articles", 50),
+    "MeCab workers": _has("pagefind/ja/t", 20),
+    "lexicon": _has("pagefind/ja/lex"),
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> dict:
+    """A site with two versions of its content, A and B, and the tree each one builds."""
+    root = tmp_path_factory.mktemp("kill")
+    synthetic.write(ARTICLES, root / "a")
+    shutil.copytree(root / "a", root / "b")
+    first = sorted((root / "b").glob("*.md"))[0]
+    first.write_text(first.read_text("utf-8").replace("\n---\n", "\n---\n\n追記した段落です。\n", 1), "utf-8")
+    finish(build(root, "b", "build"))
+    trees = {"b": tree(root / "build")}
+    finish(build(root, "a", "build"))
+    trees["a"] = tree(root / "build")
+    assert trees["a"] != trees["b"]
+    return {"root": root, "trees": trees, "now": "a"}
+
+
+@pytest.mark.parametrize("moment", list(MOMENTS))
+def test_a_build_killed_leaves_the_old_or_the_new_output_and_nothing_else(site, moment):
+    root, trees = site["root"], site["trees"]
+    old = site["now"]
+    new = "b" if old == "a" else "a"
+    marker = uuid.uuid4().hex
+    process = build(root, new, "build", marker)
+    reached = False
+    while process.poll() is None:
+        stages = [p for p in staging(root) if p.name.startswith(".build.staging-")]
+        if stages and MOMENTS[moment](stages[0]):
+            reached = True
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    process.wait()
+    if reached:
+        assert process.returncode == -signal.SIGKILL
+
+    assert tree(root / "build") in (trees[old], trees[new])
+    # Workers and Pagefind end with the build (they may take a moment to be told).
+    deadline = time.monotonic() + 120
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_with(marker) == []
+
+    finish(build(root, new, "build"))  # the next build clears what the killed one left
+    site["now"] = new
+    assert tree(root / "build") == trees[new]
+    assert staging(root) == []
+
+
+def test_debris_of_a_killed_build_is_removed_and_a_running_build_is_left_alone(tmp_path):
+    from cio_forum_site.output import _lock, clear_debris
+
+    out = tmp_path / "build"
+    dead = tmp_path / ".build.staging-99999999"
+    (dead / "articles").mkdir(parents=True)
+    running = tmp_path / ".build.staging-1"
+    running.mkdir()
+    held = _lock(running)
+    try:
+        clear_debris(out)
+        assert not dead.exists() and running.exists()
+    finally:
+        os.close(held)
+
+
+def test_a_kill_between_the_two_renames_of_a_swap_is_recovered(tmp_path):
+    """Where the two folders cannot be exchanged in one step, the old output is renamed
+    aside first: the next build puts it back before doing anything else."""
+    from cio_forum_site.output import clear_debris
+
+    out = tmp_path / "build"
+    aside = tmp_path / ".build.old-99999999"
+    aside.mkdir()
+    (aside / "index.html").write_text("前の出力", "utf-8")
+    clear_debris(out)
+    assert (out / "index.html").read_text("utf-8") == "前の出力"
+    assert not aside.exists()

@@ -1,0 +1,132 @@
+"""Related articles (関連記事): shared facets and words, never the article itself or its series."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, TEMPLATES, page, text_of
+
+from cio_forum_site.commands.build import build
+from cio_forum_site.content.article import parse_article
+from cio_forum_site.content.files import load_archive
+from cio_forum_site.site import related as related_module
+from cio_forum_site.site.archive import make_archive
+from cio_forum_site.site.people import make_people
+from cio_forum_site.site.related import related_articles, text_nouns
+from cio_forum_site.synthetic import generate
+
+PEOPLE = FIXTURES / "people" / "content"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("related") / "build"
+    build(PEOPLE, TEMPLATES, out, search=False)
+    return out
+
+
+def related_slugs(content: Path) -> dict[str, list[str]]:
+    articles, problems = load_archive(content)
+    assert problems == []
+    archive = make_archive(articles)
+    return {k: [a.slug for a in v] for k, v in related_articles(archive, make_people(archive)).items()}
+
+
+def test_nouns_are_common_and_proper_nouns_of_two_characters_or_more():
+    found = text_nouns("窓口の予約システムを清瀬市で導入することにした。")
+    assert {"窓口", "予約", "システム", "清瀬"} <= set(found)
+    assert "こと" not in found and "を" not in found
+
+
+def test_mecab_gets_bounded_text():
+    body = "\n\n".join("窓口の予約システムについて話しました。" * 40 for _ in range(100))
+    text = f"---\ntitle: 長い記事\nkind: interview\ndate: 2020-05-01\n---\n\n{body}\n"
+    article, problems = parse_article("content/long.md", text)
+    assert problems == []
+    assert len(related_module.article_text(article)) == related_module.TEXT_LIMIT < len(body)
+
+
+def test_never_the_article_itself_nor_a_part_of_its_own_series():
+    related = related_slugs(PEOPLE)
+    for slug, others in related.items():
+        assert slug not in others
+        assert len(others) <= 5
+    assert "p02-kiyose" not in related["p01-kiyose"] and "p01-kiyose" not in related["p02-kiyose"]
+
+
+def test_the_closest_article_comes_first_and_a_series_counts_once():
+    related = related_slugs(PEOPLE)
+    # p03 shares 清瀬市, 窓口, 北条 and the words 予約・窓口・共同調達 with the kiyose-2019 series
+    assert related["p03-kiyose"][0] in ("p01-kiyose", "p02-kiyose")
+    assert not {"p01-kiyose", "p02-kiyose"} <= set(related["p03-kiyose"])
+
+
+def test_the_same_archive_gives_the_same_result():
+    assert related_slugs(PEOPLE) == related_slugs(PEOPLE)
+
+
+def test_an_article_page_shows_related_articles_and_a_series_as_the_series(site: Path):
+    doc = page(site, "/articles/p03-kiyose/")
+    section = doc.find_class("related")[0]
+    assert text_of(section.find("h2")) == "関連記事"
+    items = section.findall(".//li")
+    assert 1 <= len(items) <= 5
+    first = items[0]
+    assert first.find(".//h3/a").get("href") == "../p01-kiyose/index.html"  # the series' first part
+    assert text_of(first.find_class("related-note")[0]) == "全2回のシリーズ"
+    hrefs = [a.get("href") for a in section.findall(".//h3/a")]
+    assert "./index.html" not in hrefs and "../p03-kiyose/index.html" not in hrefs
+    assert len(hrefs) == len(set(hrefs))
+
+
+def test_a_part_of_a_series_shows_neither_itself_nor_its_other_part(site: Path):
+    doc = page(site, "/articles/p01-kiyose/")
+    hrefs = [a.get("href") for a in doc.find_class("related")[0].findall(".//h3/a")]
+    assert hrefs and not {"./index.html", "../p01-kiyose/index.html", "../p02-kiyose/index.html"} & set(hrefs)
+
+
+def test_related_articles_on_a_synthetic_archive_are_deterministic_and_bounded(tmp_path: Path):
+    for name, text in generate(120).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    first, second = related_slugs(tmp_path), related_slugs(tmp_path)
+    assert first == second
+    assert sum(1 for v in first.values() if v) > 100
+    assert all(len(v) <= 5 for v in first.values())
+
+
+def test_a_cached_build_is_byte_identical_and_mecab_is_skipped_for_unchanged_texts(tmp_path, monkeypatch):
+    content, cache = tmp_path / "content", tmp_path / ".cache"
+    shutil.copytree(PEOPLE, content)
+    clean = tmp_path / "clean"
+    build(content, TEMPLATES, clean, search=False, cache_dir=None)
+    first = tmp_path / "first"
+    build(content, TEMPLATES, first, search=False, cache_dir=cache)
+    assert (cache / related_module.CACHE_FILE).is_file()
+
+    cut: list[str] = []
+    real = related_module.text_nouns
+    monkeypatch.setattr(related_module, "text_nouns", lambda text: cut.append(text) or real(text))
+    edited = content / "p04-hino.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("端末の更新", "庁内端末の更新"), encoding="utf-8")
+    second = tmp_path / "second"
+    build(content, TEMPLATES, second, search=False, cache_dir=cache)
+    assert len(cut) == 1 and "庁内端末" in cut[0]  # only the edited article went through MeCab
+    edited.write_text(edited.read_text(encoding="utf-8").replace("庁内端末の更新", "端末の更新"), encoding="utf-8")
+    third = tmp_path / "third"
+    build(content, TEMPLATES, third, search=False, cache_dir=cache)
+    assert files(third) == files(clean) == files(first)
+
+
+def test_a_broken_cache_is_an_empty_cache(tmp_path):
+    cache = tmp_path / ".cache"
+    cache.mkdir()
+    (cache / related_module.CACHE_FILE).write_bytes(b"not a cache")
+    out = tmp_path / "out"
+    build(PEOPLE, TEMPLATES, out, search=False, cache_dir=cache)
+    assert (out / "articles" / "p03-kiyose" / "index.html").is_file()
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
