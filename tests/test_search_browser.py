@@ -610,6 +610,8 @@ def test_each_filter_option_shows_its_count_for_the_query(served, page, truth):
               "tag": lambda d: d.tags}
 
     def shown() -> dict[str, dict[str, str]]:
+        if not page.eval_on_selector("#search-options", "d => d.open"):
+            page.click("#search-options > summary")  # 絞り込み, folded unless a filter is set
         page.focus("select[name=municipality]")  # the counts are asked for at the filters
         page.wait_for_function("""() => [...document.querySelectorAll(
             'select[name=municipality] option')].slice(1).every((o) => / \\(/.test(o.text))""")

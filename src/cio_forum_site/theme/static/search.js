@@ -186,6 +186,9 @@ function clearCounts() {
 for (const type of ["focusin", "pointerover", "touchstart"]) {
   filters.addEventListener(type, askCounts, { passive: true });
 }
+// The filters sit in a <details> (絞り込み): opening it is coming to the filters too.
+const filterDetails = filters.closest("details");
+if (filterDetails) filterDetails.addEventListener("toggle", () => { if (filterDetails.open) askCounts(); });
 
 if (worker) worker.onmessage = (event) => {
   const message = event.data;
