@@ -1,7 +1,7 @@
 """The long run of the hardening property (tests/test_properties.py) on many generated
 article files, counting what the bounded run in `make test` could miss.
 
-    .venv/bin/python benchmarks/fuzz_hardening.py --examples 10000
+    .venv/bin/python benchmarks/fuzz_hardening.py --examples 10000 [--jobs 2]
 
 The inputs run in chunks, each in a child process with its own Hypothesis seed, so that a
 crash (a signal, such as MeCab's segmentation fault) is counted and the run goes on.
@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +65,7 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=10_000)
     parser.add_argument("--chunk", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=1, help="chunks run at once")
     parser.add_argument("--failures", type=Path, default=Path("fuzz-failures.jsonl"))
     parser.add_argument("--child", nargs=2, type=int, metavar=("SEED", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -74,24 +76,29 @@ def main() -> int:
     started = time.monotonic()
     inputs = failures = slow = crashes = 0
     times: list[float] = []
-    chunk = 0
-    while inputs < args.examples:
-        n = min(args.chunk, args.examples - inputs)
-        run = subprocess.run([sys.executable, __file__, "--failures", str(args.failures),
-                              "--child", str(args.seed + chunk), str(n)], capture_output=True, text=True)
-        chunk += 1
-        if run.returncode != 0:
-            crashes += 1
-            inputs += n  # counted as run: the chunk's inputs reached the crash or passed
-            print(f"chunk {chunk}: exit {run.returncode}\n{run.stderr[-2000:]}", flush=True)
-            continue
-        counts = json.loads(run.stdout.strip().splitlines()[-1])
-        inputs += counts["inputs"]
-        failures += counts["failures"]
-        slow += counts["slow"]
-        times += counts["times"]
-        print(f"chunk {chunk}: {inputs} inputs, {failures} failures, {slow} slow, {crashes} crashes "
-              f"({time.monotonic() - started:.0f} s)", flush=True)
+    sizes = [min(args.chunk, args.examples - start) for start in range(0, args.examples, args.chunk)]
+
+    def run_chunk(chunk: int) -> tuple[int, subprocess.CompletedProcess]:
+        return chunk, subprocess.run(
+            [sys.executable, __file__, "--failures", str(args.failures),
+             "--child", str(args.seed + chunk), str(sizes[chunk])], capture_output=True, text=True)
+
+    # Chunks in parallel (``--jobs``), each its own process and seed: the same inputs
+    # whatever the number of jobs.
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for chunk, run in pool.map(run_chunk, range(len(sizes))):
+            if run.returncode != 0:
+                crashes += 1
+                inputs += sizes[chunk]  # counted as run: the chunk's inputs reached the crash or passed
+                print(f"chunk {chunk + 1}: exit {run.returncode}\n{run.stderr[-2000:]}", flush=True)
+                continue
+            counts = json.loads(run.stdout.strip().splitlines()[-1])
+            inputs += counts["inputs"]
+            failures += counts["failures"]
+            slow += counts["slow"]
+            times += counts["times"]
+            print(f"chunk {chunk + 1}: {inputs} inputs, {failures} failures, {slow} slow, "
+                  f"{crashes} crashes ({time.monotonic() - started:.0f} s)", flush=True)
     print(f"\n{inputs} generated inputs; escaped exceptions or disagreements: {failures}; "
           f"slower than {SLOW:.0f} s: {slow}; crashed chunks: {crashes}")
     if times:

@@ -350,6 +350,35 @@ def test_words_are_read_by_unidic_in_katakana():
     # a word of 300,000 letters is not read: MeCab only ever gets bounded input
 
 
+# Words MeCab reads one way at the start of a text and another after "。" (河北: カホク /
+# カワキタ), and everyday ones.
+CONTEXT_WORDS = ["河北", "清朝", "横道", "正治", "夏生", "梅林", "海馬", "標準", "人材", "宮坂",
+                 "国分寺", "テレワーク", "ナイ", "ない", "dx"]
+
+
+def test_a_words_reading_does_not_depend_on_the_batch_it_is_read_in():
+    """A build reads only the words its cache lacks, and each worker its own, so batches
+    differ from build to build: the reading must be the word's alone (found by the kill
+    test: two clean builds wrote different reading buckets)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cio_forum_site.search.readings import read_words, tagger
+
+    mecab = tagger()
+    alone = {w: read_words([w], mecab).get(w) for w in CONTEXT_WORDS}
+    assert read_words(["標準", "河北"], mecab)["河北"] == read_words(["河北"], mecab)["河北"]
+    assert alone["ナイ"] == alone["ない"] == "ナイ"  # kana reads as it is written
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.sampled_from(CONTEXT_WORDS), min_size=1, max_size=12, unique=True))
+    def same_reading(batch: list[str]) -> None:
+        got = read_words(batch, mecab)
+        assert got == {w: alone[w] for w in batch if alone[w]}
+
+    same_reading()
+
+
 def test_kana_front_matter_gives_the_reading_of_a_name_and_its_parts():
     from cio_forum_site.search.readings import name_readings, reading_buckets
 

@@ -3,7 +3,8 @@
 Every run of letters and digits of the archive (the words of the lexicon) gets its reading
 from unidic-lite (fugashi, ``feature.kana``, field 17), in katakana: 宮坂 → ミヤサカ, 標準 →
 ヒョウジュン, テレワーク → テレワーク. A word is read on its own: MeCab cuts a batch of words,
-separated by "。", and a word's reading is the readings of its pieces joined (a piece MeCab
+separated by "。" (one before the first and after the last too: every word has the same
+neighbours, so its reading never depends on its batch), and a word's reading is the readings of its pieces joined (a piece MeCab
 does not know has a reading only if it is kana itself). A participant's ``kana:`` wins over
 MeCab for the parts of their name (family and given name): 真柴 is read as the article says.
 
@@ -49,6 +50,9 @@ def read_words(words: Iterable[str], mecab=None) -> dict[str, str]:
     for word in words:
         if len(word) > LONGEST:
             continue
+        if _KANA.fullmatch(as_written := to_katakana(word)):  # kana reads as it is written
+            out[word] = as_written
+            continue
         batch.append(word)
         size += len(word) + 1
         if size >= BATCH_CHARS:
@@ -60,30 +64,36 @@ def read_words(words: Iterable[str], mecab=None) -> dict[str, str]:
 
 
 def _read_batch(words: list[str], mecab) -> dict[str, str]:
-    output = mecab.parse(SEPARATOR.join(words)).split(" ")
-    groups: list[list[tuple[str, str]]] = [[]]
-    for item in output:
-        surface, _, kana = item.partition("\t")
-        if surface == SEPARATOR:
-            groups.append([])
-        elif surface.strip():
-            groups[-1].append((surface.strip(), kana))
-    out: dict[str, str] = {}
-    if len(groups) != len(words):  # MeCab cut across a separator: read them one by one
+    """Every word between two separators, as in ``_read_one``: MeCab's reading of a word
+    depends on what stands beside it (河北 is カホク at the start of a text, カワキタ after
+    "。"), so each word gets the same neighbours whatever batch it is in, and a build reads
+    it as every other build does."""
+    groups = _groups(mecab.parse(SEPARATOR + SEPARATOR.join(words) + SEPARATOR))
+    if len(groups) != len(words) + 2 or groups[0] or groups[-1]:
+        # MeCab cut across a separator: read them one by one
         return {w: r for w in words if (r := _reading(_read_one(w, mecab), w))}
-    for word, pieces in zip(words, groups, strict=True):
+    out: dict[str, str] = {}
+    for word, pieces in zip(words, groups[1:-1], strict=True):
         if reading := _reading(pieces, word):
             out[word] = reading
     return out
 
 
-def _read_one(word: str, mecab) -> list[tuple[str, str]]:
-    pieces = []
-    for item in mecab.parse(word).split(" "):
+def _groups(output: str) -> list[list[tuple[str, str]]]:
+    """MeCab's (surface, kana) pieces, in groups between separators."""
+    groups: list[list[tuple[str, str]]] = [[]]
+    for item in output.split(" "):
         surface, _, kana = item.partition("\t")
-        if surface.strip():
-            pieces.append((surface.strip(), kana))
-    return pieces
+        if surface == SEPARATOR:
+            groups.append([])
+        elif surface.strip():
+            groups[-1].append((surface.strip(), kana))
+    return groups
+
+
+def _read_one(word: str, mecab) -> list[tuple[str, str]]:
+    groups = _groups(mecab.parse(SEPARATOR + word + SEPARATOR))
+    return [piece for group in groups for piece in group]
 
 
 def _reading(pieces: list[tuple[str, str]], word: str) -> str:
