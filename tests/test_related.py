@@ -96,6 +96,20 @@ def test_related_articles_on_a_synthetic_archive_are_deterministic_and_bounded(t
     assert all(len(v) <= 5 for v in first.values())
 
 
+def test_one_process_and_every_core_choose_the_same_related_articles(tmp_path: Path, monkeypatch):
+    """From PARALLEL_MIN articles up, the nouns and the choice are made on every core; the
+    choice looks at a shortlist of the strongest candidates first. Neither changes a result:
+    compared with one process and with every candidate sorted (SHORTLIST beyond any count)."""
+    for name, text in generate(160).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(related_module, "PARALLEL_MIN", 1)
+    parallel = related_slugs(tmp_path)
+    monkeypatch.setattr(related_module, "PARALLEL_MIN", 10**9)
+    monkeypatch.setattr(related_module, "SHORTLIST", 10**9)
+    assert related_slugs(tmp_path) == parallel
+    assert sum(1 for v in parallel.values() if len(v) == 5) > 100
+
+
 def test_a_cached_build_is_byte_identical_and_mecab_is_skipped_for_unchanged_texts(tmp_path, monkeypatch):
     content, cache = tmp_path / "content", tmp_path / ".cache"
     shutil.copytree(PEOPLE, content)

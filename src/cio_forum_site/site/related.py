@@ -16,6 +16,7 @@ several parts of another series count once, as that series. Entry point: ``relat
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -37,13 +38,12 @@ TOP_TERMS = 12  # words an article is indexed under
 POSTING_LIMIT = 40  # articles kept per feature: its strongest
 COMMON_SHARE = 0.5  # a feature in more than this share of the articles is left out …
 COMMON_MIN = 20  # … once there are this many articles
-PARALLEL_MIN = 400  # fewer articles than this are cut by MeCab in one process
+PARALLEL_MIN = 400  # fewer articles than this are done in one process (MeCab, the choice)
 CACHE_FILE = "related-nouns.bin"  # in the build's cache folder (.cache/)
 HALF = math.sqrt(0.5)  # the facets and the words are each this long
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _HIRAGANA = re.compile(r"^[\u3041-\u309f\u30fc]+$")
-_NOUN = ("名詞\t普通名詞", "名詞\t固有名詞")
 
 Vector = dict[str, float]
 
@@ -62,7 +62,15 @@ def related_articles(archive: Archive, people: People | None = None, *,
     facets = [facet_features(a, people) for a in articles]
     vectors = weigh(facets, words)
     postings = posting_lists(vectors)
-    return {a.slug: _best(archive, i, vectors[i], postings) for i, a in enumerate(articles)}
+
+    def share(n: int, shares: int) -> list[tuple[int, ...]]:
+        return [_best(archive, i, vectors[i], postings) for i in range(n, len(articles), shares)]
+
+    best: list[tuple[int, ...]] = [()] * len(articles)
+    shares = workers_for(len(articles), PARALLEL_MIN)
+    for n, part in enumerate(by_share(share, shares) if articles else []):
+        best[n::shares] = part
+    return {a.slug: tuple(articles[j] for j in best[i]) for i, a in enumerate(articles)}
 
 
 # ---- the words: MeCab nouns of a bounded text -----------------------------------------------
@@ -85,9 +93,11 @@ def article_text(article: Article) -> str:
     return text[:TEXT_LIMIT]
 
 
-# MeCab writes only what is needed: a line per token, "surface <tab> pos1 <tab> pos2"
-# (a plain format instead of unidic-lite's own, which writes eight fields).
-_FORMAT = r'-O "" -F"%m\t%f[0]\t%f[1]\n" -U"%m\t%f[0]\t%f[1]\n" -E"\n"'
+# MeCab writes only what is needed: a line per token, "surface <tab> pos2" (a plain format
+# instead of unidic-lite's own, which writes eight fields; in unidic 普通名詞 and 固有名詞
+# are kinds of 名詞 only), and the nouns are picked out of it by one regular expression.
+_FORMAT = r'-O "" -F"%m\t%f[1]\n" -U"%m\t%f[1]\n" -E"\n"'
+_NOUN_LINE = re.compile(r"^([^\t\n]{2,})\t(?:普通|固有)名詞$", re.MULTILINE)
 
 
 @cache
@@ -99,12 +109,8 @@ def _tagger():
 
 def text_nouns(text: str) -> Counter:
     """Common and proper nouns of two characters or more, not all hiragana, counted."""
-    found: Counter = Counter()
-    for line in _tagger().parse(text[:TEXT_LIMIT].replace("\t", " ")).split("\n"):
-        word, _, pos = line.partition("\t")
-        if pos in _NOUN and len(word) > 1 and not _HIRAGANA.match(word):
-            found[word] += 1
-    return found
+    output = _tagger().parse(text[:TEXT_LIMIT].replace("\t", " "))
+    return Counter(w for w in _NOUN_LINE.findall(output) if not _HIRAGANA.match(w))
 
 
 def cache_version() -> str:
@@ -116,17 +122,24 @@ def nouns(articles: Sequence[Article], cached: dict[str, tuple] | None = None
     """Each article's nouns — from ``cached`` (text key → (words, counts)) where the text is
     the same, else cut by MeCab on every core when there are many — and the entries used."""
     cached = cached or {}
-    texts = [article_text(a) for a in articles]
-    keys = [filecache.text_key(t) for t in texts]
-    missing = [i for i, k in enumerate(keys) if k not in cached]
 
-    def share(n: int, shares: int) -> list[tuple]:
-        return [_entry(text_nouns(texts[i])) for i in missing[n::shares]]
+    def share(n: int, shares: int) -> list[tuple[str, tuple | None]]:
+        """(text key, entry made now or None when cached) of every ``shares``-th article."""
+        out = []
+        for article in articles[n::shares]:
+            text = article_text(article)
+            key = filecache.text_key(text)
+            out.append((key, None if key in cached else _entry(text_nouns(text))))
+        return out
 
-    shares = workers_for(len(missing), PARALLEL_MIN)
+    shares = workers_for(len(articles), PARALLEL_MIN)
+    keys: list[str] = [""] * len(articles)
     made: dict[str, tuple] = {}
-    for n, part in enumerate(by_share(share, shares) if missing else []):
-        made.update(zip((keys[i] for i in missing[n::shares]), part, strict=True))
+    for n, part in enumerate(by_share(share, shares) if articles else []):
+        for i, (key, entry) in zip(range(n, len(articles), shares), part, strict=True):
+            keys[i] = key
+            if entry is not None:
+                made[key] = entry
     used = {k: made[k] if k in made else cached[k] for k in keys}
     return [Counter(dict(zip(*used[k], strict=True))) for k in keys], used
 
@@ -160,15 +173,13 @@ def weigh(facets: list[list[str]], words: list[Counter]) -> list[Vector]:
         df.update("w:" + word for word in w)
     common = {k for k, v in df.items() if v > COMMON_SHARE * n} if n >= COMMON_MIN else set()
 
-    def idf(feature: str) -> float:
-        return math.log((1 + n) / (1 + df[feature])) + 1
-
+    idf = {k: math.log((1 + n) / (1 + v)) + 1 for k, v in df.items() if k not in common}
     vectors = []
     for f, w in zip(facets, words, strict=True):
-        facet_part = {k: idf(k) for k in f if k not in common}
-        word_part = {k: (1 + math.log(c)) * idf(k) for k, c in (("w:" + x, c) for x, c in w.items())
-                     if k not in common}
-        top = sorted(word_part.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TERMS]
+        facet_part = {k: idf[k] for k in f if k in idf}
+        word_part = {k: (1 + math.log(c)) * idf[k] for k, c in (("w:" + x, c) for x, c in w.items())
+                     if k in idf}
+        top = heapq.nsmallest(TOP_TERMS, word_part.items(), key=lambda kv: (-kv[1], kv[0]))
         vectors.append({**_scaled(facet_part), **_scaled(dict(top))})
     return vectors
 
@@ -192,22 +203,41 @@ def posting_lists(vectors: list[Vector]) -> dict[str, list[tuple[int, float]]]:
 
 
 def _best(archive: Archive, i: int, vector: Vector,
-          postings: dict[str, list[tuple[int, float]]]) -> tuple[Article, ...]:
+          postings: dict[str, list[tuple[int, float]]]) -> tuple[int, ...]:
+    """The indices of article ``i``'s related articles, best first."""
     scores: dict[int, float] = {}
     get = scores.get
     for feature, weight in vector.items():
         for j, other in postings[feature]:
             scores[j] = get(j, 0.0) + weight * other
     article = archive.articles[i]
-    chosen: list[Article] = []
+    # The order is by score rounded to 12 places (so that sums made in another order tie),
+    # then newer first. Only the strongest few candidates can be chosen: those within a
+    # hair of the SHORTLIST-th strongest score are ordered exactly; all of them only when
+    # the shortlist runs out (the article's own series skipped).
+    shortlist = scores
+    if len(scores) > SHORTLIST:
+        floor = heapq.nlargest(SHORTLIST, scores.values())[-1] - 1e-9
+        shortlist = {j: s for j, s in scores.items() if s >= floor}
+    chosen = _choose(archive, article, shortlist)
+    if len(chosen) < COUNT and len(shortlist) < len(scores):
+        chosen = _choose(archive, article, scores)
+    return tuple(chosen)
+
+
+SHORTLIST = 4 * COUNT  # candidates ordered exactly before the rest are looked at
+
+
+def _choose(archive: Archive, article: Article, scores: dict[int, float]) -> list[int]:
+    chosen: list[int] = []
     series_seen = {article.series} if article.series else set()
-    for j in sorted(scores, key=lambda j: (-round(scores[j], 12), j)):
+    for _, j in sorted((-round(s, 12), j) for j, s in scores.items()):
         candidate = archive.articles[j]
         if candidate is article or (candidate.series and candidate.series in series_seen):
             continue
         if candidate.series:
             series_seen.add(candidate.series)
-        chosen.append(candidate)
+        chosen.append(j)
         if len(chosen) == COUNT:
             break
-    return tuple(chosen)
+    return chosen

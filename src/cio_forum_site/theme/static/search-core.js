@@ -257,9 +257,10 @@ export async function readingAlternatives(part, readings) {
   // best[i]: the fewest words that make kana[0, i), and the cheapest ways to do it
   const best = Array.from({ length: n + 1 }, () => null);
   best[0] = { count: 0, ways: [{ words: [], cost: 0 }] };
+  // every bucket a word can start in, at once (one round trip, not one per position)
+  await Promise.all([...new Set(kana)].map((ch) => readings.ensure(ch)));
   for (let i = 0; i < n; i++) {
     if (!best[i]) continue;
-    await readings.ensure(kana[i]);
     for (let j = i + 1; j <= Math.min(n, i + readings.maxLength); j++) {
       const written = readings.entries.get(kana.slice(i, j));
       if (!written) continue;

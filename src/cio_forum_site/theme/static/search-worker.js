@@ -182,23 +182,29 @@ async function candidatesOf(env, part, options) {
  *  whole words of the article). ``ids``: the candidates of the part; ``sure``: those that
  *  surely match without reading their text. */
 async function partOf(env, text, options) {
-  const literal = await candidatesOf(env, text, options);
+  // the string as typed and its readings are looked up side by side (fewer round trips)
+  const [literal, found] = await Promise.all([
+    candidatesOf(env, text, options),
+    readingAlternatives(text, env.readings).then((alts) => Promise.all(
+      alts.map(async (alt) => ({ alt, found: await alternativeOf(env, alt, options) })))),
+  ]);
   const alts = [{ text, ids: null }];
   let { ids, sure } = literal;
-  for (const alt of await readingAlternatives(text, env.readings)) {
-    const found = await alternativeOf(env, alt, options);
-    alts.push({ text: alt.text, ids: found.ids });
-    ids = union(ids, found.ids);
-    sure = union(sure, found.sure);
+  for (const { alt, found: f } of found) {
+    alts.push({ text: alt.text, ids: f.ids });
+    ids = union(ids, f.ids);
+    sure = union(sure, f.sure);
   }
   return { text, alts, ids, sure };
 }
 
 async function alternativeOf(env, alt, options) {
   await env.lexicon.ensure(alt.text);
-  let { ids } = await candidatesOf(env, alt.text, options);
   const words = alt.words.filter((w) => env.lexicon.hasWord(w));
-  for (const w of words) ids = intersect(ids, await step(env, "exact", w, options));
+  const [candidates, ...exact] = await Promise.all([
+    candidatesOf(env, alt.text, options), ...words.map((w) => step(env, "exact", w, options))]);
+  let { ids } = candidates;
+  for (const found of exact) ids = intersect(ids, found);
   const sure = ids && alt.words.length === 1 && words.length === 1 ? ids : new Set();
   return { ids, sure };
 }
@@ -336,10 +342,17 @@ async function run(message) {
     return;
   }
 
+  // The parts and the articles by date side by side: one wait, not one after the other.
+  // EVERY is the key all articles have: searching for it lists them (by filter, by date)
+  // from one small chunk.
+  const every = env.manifest.every;
+  const [parts, byDate] = await Promise.all([
+    Promise.all(texts.map((text) => partOf(env, text, options))),
+    lookupOrder(env, every, { ...options, sort: { date: sort === "old" ? "asc" : "desc" } }),
+  ]);
   let ids = null;
   let sure = null;
-  for (const text of texts) {
-    const part = await partOf(env, text, options);
+  for (const part of parts) {
     state.parts.push(part);
     ids = intersect(ids, part.ids);
     sure = intersect(sure, part.sure);
@@ -352,10 +365,7 @@ async function run(message) {
     post(state, true);
     return;
   }
-  // The order: by date, or by where the words are (then by date). EVERY is the key all
-  // articles have: searching for it lists them (by filter, by date) from one small chunk.
-  const every = env.manifest.every;
-  const byDate = await lookupOrder(env, every, { ...options, sort: { date: sort === "old" ? "asc" : "desc" } });
+  // The order: by date, or by where the words are (then by date).
   const order = ids === null ? byDate : byDate.filter((x) => ids.has(x));
   if (sort !== "new" && sort !== "old" && texts.length) {
     const weight = await weights(env, state.parts, options);
@@ -374,12 +384,17 @@ async function run(message) {
 async function weights(env, parts, options) {
   const weight = new Map();
   const add = (ids, w) => { for (const x of ids || []) weight.set(x, (weight.get(x) || 0) + w); };
-  for (const part of parts) {
+  // every lookup at once; then added up in the same order as before
+  const found = await Promise.all(parts.map((part) => Promise.all(part.alts.map((alt) => Promise.all([
+    fieldIds(env, alt.text, env.manifest.head, options),
+    fieldIds(env, alt.text, env.manifest.often, options),
+  ])))));
+  for (const alts of found) {
     let head = new Set();
     let often = new Set();
-    for (const alt of part.alts) {
-      head = union(head, await fieldIds(env, alt.text, env.manifest.head, options));
-      often = union(often, await fieldIds(env, alt.text, env.manifest.often, options));
+    for (const [h, o] of alts) {
+      head = union(head, h);
+      often = union(often, o);
     }
     add(head, 2);
     add(often, 1);
@@ -391,11 +406,11 @@ async function weights(env, parts, options) {
  *  is not a word of the lexicon, or its key was left out). */
 async function fieldIds(env, text, mark, options) {
   if (!mark) return new Set();
+  const words = segment(text, env.lexicon);
+  if (words.some((word) => !env.lexicon.hasWord(word) || env.stop.has(word + mark))) return new Set();
   let ids = null;
-  for (const word of segment(text, env.lexicon)) {
-    if (!env.lexicon.hasWord(word) || env.stop.has(word + mark)) return new Set();
-    ids = intersect(ids, (await lookup(env, `"${word}${mark}"`, options)).ids);
-    if (ids.size === 0) break;
+  for (const found of await Promise.all(words.map((word) => lookup(env, `"${word}${mark}"`, options)))) {
+    ids = intersect(ids, found.ids);
   }
   return ids || new Set();
 }
