@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 from hypothesis import strategies as st
+from PIL import Image
 
 from cio_forum_site.commands.build import build
 from cio_forum_site.commands.check import run_check
@@ -104,13 +105,46 @@ BODY_PIECES = ["## 見出し", "### 小見出し", "山田：発言です。", "
 body = st.lists(st.one_of(st.sampled_from(BODY_PIECES), st.text(max_size=40)), max_size=15).map("\n".join)
 
 
+# Good values: a front matter made of them passes ``check``, so the file reaches rendering,
+# the feeds and the search text (MeCab) with whatever the body and the odd field hold.
+GOOD = {
+    "title": st.text(YAMLISH, min_size=1, max_size=60).filter(str.strip),
+    "summary": st.text(YAMLISH, max_size=120),
+    "topics": st.lists(st.text(YAMLISH, min_size=1, max_size=20).filter(str.strip), max_size=3),
+    "tags": st.lists(st.text(YAMLISH, min_size=1, max_size=15).filter(str.strip), max_size=3),
+    "municipalities": st.lists(st.sampled_from(["清瀬市", "国分寺市", "八丈町", "千代田区"]),
+                               min_size=1, max_size=3, unique=True),
+    "participants": st.lists(st.fixed_dictionaries(
+        {"name": st.sampled_from(["山田 太郎", "高田 花子", "ＤＸ 次郎"])},
+        optional={"organization": st.sampled_from(["清瀬市", "東京都", "架空"]),
+                  "role": st.sampled_from(["CIO", "CIO補佐官", "司会"]),
+                  "position": st.text(YAMLISH, max_size=20)}), min_size=1, max_size=3,
+        unique_by=lambda p: p["name"]),
+}
+
+
+@st.composite
+def near_valid_front_matter(draw) -> str:
+    """A valid article's front matter with a few good values changed and at most one field
+    from the schema's good-or-bad values."""
+    data = yaml.safe_load(VALID.split("---")[1]) | {"session": 2}
+    for key in draw(st.lists(st.sampled_from(sorted(GOOD)), unique=True, max_size=3)):
+        data[key] = draw(GOOD[key])
+    for key in draw(st.lists(st.sampled_from(sorted(FIELDS)), unique=True, max_size=1)):
+        data[key] = draw(FIELDS[key])
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
 @st.composite
 def article_files(draw) -> bytes:
-    """One article file's bytes: mostly text with front matter, sometimes anything."""
-    kind = draw(st.sampled_from(["schema", "schema", "schema", "yaml", "bytes", "encoded"]))
+    """One article file's bytes: mostly text with front matter (about half of it nearly
+    valid, so that it is built), sometimes anything."""
+    kind = draw(st.sampled_from(["near"] * 5 + ["schema", "schema", "yaml", "bytes", "encoded"]))
     if kind == "bytes":
         return draw(st.binary(max_size=300))
-    head = draw(schema_front_matter()) if kind == "schema" else draw(yaml_like)
+    head = {"near": near_valid_front_matter, "schema": schema_front_matter}.get(
+        kind, lambda: yaml_like)()
+    head = draw(head)
     text = f"---\n{head}\n---\n{draw(body)}\n"
     if kind == "encoded":
         encoding = draw(st.sampled_from(["utf-16", "cp932", "utf-8-sig"]))
@@ -133,7 +167,7 @@ class Site:
     def make(cls, root: Path) -> Site:
         (root / "content" / "images").mkdir(parents=True, exist_ok=True)
         (root / "content" / "0001-kiyose.md").write_text(VALID, "utf-8")
-        (root / "content" / "images" / "a.png").write_bytes(b"\x89PNG\r\n")
+        Image.new("RGB", (8, 6), (40, 90, 160)).save(root / "content" / "images" / "a.png")
         return cls(root)
 
 

@@ -283,3 +283,22 @@ def test_exit_codes_tell_content_errors_from_usage_errors(tmp_path):
     assert run(root, "check", "--format", "xml").returncode == 2
     (root / "content" / "0002-kiyose.md").unlink()
     assert run(root, "check").returncode == 0
+
+
+# ---- found by the long property run (benchmarks/fuzz_hardening.py) ----------------------------
+
+
+@pytest.mark.parametrize("field, day", [("date", "0554-09-20"), ("date", "1926-12-24"),
+                                        ("published", "0001-01-01")])
+def test_a_date_before_showa_is_an_error_not_a_crash_in_the_build(tmp_path, field, day):
+    """和暦 starts at 昭和元年 (1926-12-25) here; an earlier date passed `check` and crashed
+    `build` with a traceback while making the home page."""
+    root = make_site(tmp_path, {"0002-kiyose.md": article(session="2", **{field: day})})
+    check_and_build(root, "content/0002-kiyose.md", f"`{field}`", "昭和", line=2)
+
+
+def test_the_first_day_of_showa_builds(tmp_path):
+    root = make_site(tmp_path, {"0002-kiyose.md": article(session="2", date="1926-12-25")})
+    result = run(root, "build", "--no-search")
+    assert result.returncode == 0, result.stderr
+    assert "昭和元年12月25日" in (root / "build" / "index.html").read_text("utf-8")

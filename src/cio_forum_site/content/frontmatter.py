@@ -12,8 +12,11 @@ from typing import Any
 
 import yaml
 
+from cio_forum_site.content.dates import ERAS
 from cio_forum_site.content.yamlerrors import explain
 from cio_forum_site.errors import ContentError
+
+FIRST_DAY = ERAS[-1][0]  # 昭和元年12月25日: the first day 和暦 is shown for
 
 DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -177,6 +180,12 @@ class FrontMatter:
                 self.line(key),
                 f"`{key}` が日付になっていません: {describe(value)}（2021-10-15 のように、実在する日を YYYY-MM-DD で書いてください）",
             )
+        elif day < FIRST_DAY:  # the site shows dates in 和暦, from 昭和 on
+            self.problems.add(
+                self.line(key),
+                f"`{key}` の {day.isoformat()} は昭和より前です: 和暦で表せる {FIRST_DAY.isoformat()}（昭和元年）以降の日付を書いてください",
+            )
+            day = None
         return day
 
     def text_list(self, key: str, noun: str = "項目", limit: int = TEXT_LIMIT) -> tuple[str, ...]:
