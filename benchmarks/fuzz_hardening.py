@@ -37,18 +37,21 @@ def child(seed: int, examples: int, failures: Path) -> None:
     site = Site.make(Path(tempfile.mkdtemp(prefix="fuzz-")))
     times: list[float] = []
     found: list[str] = []
+    built = 0  # inputs that passed check and were built (rendered, feeds, MeCab)
 
     @with_seed(seed)
     @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(data=article_files())
     def one(data: bytes) -> None:
+        nonlocal built
         start = time.perf_counter()
         try:
             problem = run_one(site, data)
         except BaseException:  # an exception that escaped check or build
             problem = traceback.format_exc()
         times.append(time.perf_counter() - start)
+        built += (site.root / "build").is_dir()
         if problem:
             found.append(problem)
             with failures.open("a", encoding="utf-8") as f:
@@ -56,7 +59,7 @@ def child(seed: int, examples: int, failures: Path) -> None:
                                     "problem": problem}, ensure_ascii=False) + "\n")
 
     one()
-    print(json.dumps({"inputs": len(times), "failures": len(found),
+    print(json.dumps({"inputs": len(times), "failures": len(found), "built": built,
                       "slow": sum(t > SLOW for t in times), "times": times}))
 
 
@@ -74,7 +77,7 @@ def main() -> int:
         return 0
 
     started = time.monotonic()
-    inputs = failures = slow = crashes = 0
+    inputs = failures = slow = crashes = built = 0
     times: list[float] = []
     sizes = [min(args.chunk, args.examples - start) for start in range(0, args.examples, args.chunk)]
 
@@ -96,11 +99,13 @@ def main() -> int:
             inputs += counts["inputs"]
             failures += counts["failures"]
             slow += counts["slow"]
+            built += counts["built"]
             times += counts["times"]
             print(f"chunk {chunk + 1}: {inputs} inputs, {failures} failures, {slow} slow, "
                   f"{crashes} crashes ({time.monotonic() - started:.0f} s)", flush=True)
     print(f"\n{inputs} generated inputs; escaped exceptions or disagreements: {failures}; "
-          f"slower than {SLOW:.0f} s: {slow}; crashed chunks: {crashes}")
+          f"slower than {SLOW:.0f} s: {slow}; crashed chunks: {crashes}; "
+          f"passed check and were built: {built}")
     if times:
         times.sort()
         print(f"seconds per input: median {statistics.median(times):.3f}, "
