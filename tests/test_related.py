@@ -133,6 +133,32 @@ def test_a_cached_build_is_byte_identical_and_mecab_is_skipped_for_unchanged_tex
     assert files(third) == files(clean) == files(first)
 
 
+def test_a_build_of_the_same_files_takes_the_related_articles_the_last_one_chose(tmp_path, monkeypatch):
+    content, cache = tmp_path / "content", tmp_path / ".cache"
+    shutil.copytree(PEOPLE, content)
+    first = tmp_path / "first"
+    build(content, TEMPLATES, first, search=False, cache_dir=cache)
+    assert (cache / related_module.RESULT_FILE).is_file()
+    edited = content / "p04-hino.md"
+    original = edited.read_text(encoding="utf-8")
+
+    made: list[int] = []
+    real = related_module._related
+    monkeypatch.setattr(related_module, "_related", lambda *a: made.append(1) or real(*a))
+    second = tmp_path / "second"
+    build(content, TEMPLATES, second, search=False, cache_dir=cache)
+    assert made == [] and files(second) == files(first)  # nothing changed: nothing chosen again
+
+    edited.write_text(original.replace("端末の更新", "庁内端末の更新"), encoding="utf-8")
+    build(content, TEMPLATES, tmp_path / "third", search=False, cache_dir=cache)
+    assert made == [1]  # one file changed: chosen again
+    edited.write_text(original, encoding="utf-8")
+    (cache / related_module.RESULT_FILE).write_bytes(b"broken")
+    fourth = tmp_path / "fourth"
+    build(content, TEMPLATES, fourth, search=False, cache_dir=cache)
+    assert made == [1, 1] and files(fourth) == files(first)  # a broken one is no cache
+
+
 def test_a_broken_cache_is_an_empty_cache(tmp_path):
     cache = tmp_path / ".cache"
     cache.mkdir()

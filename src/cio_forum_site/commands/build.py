@@ -101,7 +101,11 @@ def build(
 
     archive = make_archive(articles)
     people = make_people(archive)
-    related = related_articles(archive, people, cache_dir=cache_dir)  # MeCab: bounded texts
+    known = {a.path: d.hex() for d, a, _ in (files or {}).values() if a is not None}
+    archive_key = reuse.digest(*(f"{a.path}\0{known[a.path]}".encode() for a in archive.articles)) \
+        if all(a.path in known for a in archive.articles) else ""
+    related = related_articles(archive, people, cache_dir=cache_dir,  # MeCab: bounded texts
+                               archive_key=archive_key)
     lap("related")
     routes = plan_routes(archive, site, images.pictures, people, related)
     routes += publishing_routes(archive, site, routes)  # feeds, sitemap.xml, robots.txt
@@ -117,7 +121,6 @@ def build(
     keys: dict[str, str] = {}
     text_keys: list[str] = []  # each search document's
     if cache_dir is not None:  # keys are only worth making when the next build can use them
-        known = {a.path: d.hex() for d, a, _ in (files or {}).values() if a is not None}
         keys, text_keys = output_keys(routes, assets, images.pictures, published, content_dir,
                                       templates_dir, site, search_documents,
                                       reuse.fingerprints([*articles, *archive.articles], known))

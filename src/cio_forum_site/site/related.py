@@ -16,6 +16,7 @@ several parts of another series count once, as that series. Entry point: ``relat
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
 import re
@@ -25,7 +26,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from cio_forum_site import filecache
+from cio_forum_site import caches, filecache
 from cio_forum_site.content.model import Article, Heading, Prose, Question, Turn
 from cio_forum_site.content.slugs import tag_key
 from cio_forum_site.parallel import by_share, workers_for
@@ -40,6 +41,7 @@ COMMON_SHARE = 0.5  # a feature in more than this share of the articles is left 
 COMMON_MIN = 20  # … once there are this many articles
 PARALLEL_MIN = 400  # fewer articles than this are done in one process (MeCab, the choice)
 CACHE_FILE = "related-nouns.bin"  # in the build's cache folder (.cache/)
+RESULT_FILE = "related.pickle"  # the last result, by the archive's files (caches.py)
 HALF = math.sqrt(0.5)  # the facets and the words are each this long
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -49,10 +51,29 @@ Vector = dict[str, float]
 
 
 def related_articles(archive: Archive, people: People | None = None, *,
-                     cache_dir: Path | None = None) -> dict[str, tuple[Article, ...]]:
+                     cache_dir: Path | None = None,
+                     archive_key: str = "") -> dict[str, tuple[Article, ...]]:
     """article slug → up to ``COUNT`` related articles, best first. ``cache_dir`` keeps each
     article's nouns for the next build (``CACHE_FILE``): only new and changed texts go
-    through MeCab."""
+    through MeCab. ``archive_key`` names exactly what the articles were made from (their
+    files' digests, in archive order): the whole result is kept under it and this code's
+    version (``RESULT_FILE``), and a build of the same archive takes it as it is."""
+    version = f"{caches.code_version()} {archive_key}"
+    if cache_dir is not None and archive_key:
+        kept = caches.load(cache_dir, RESULT_FILE, version)
+        by_slug = {a.slug: a for a in archive.articles}
+        if isinstance(kept, dict) and kept.keys() == by_slug.keys():
+            with contextlib.suppress(KeyError, TypeError):
+                return {slug: tuple(by_slug[s] for s in slugs) for slug, slugs in kept.items()}
+    related = _related(archive, people, cache_dir)
+    if cache_dir is not None and archive_key:
+        caches.save(cache_dir, RESULT_FILE, version,
+                    {slug: tuple(a.slug for a in chosen) for slug, chosen in related.items()})
+    return related
+
+
+def _related(archive: Archive, people: People | None,
+             cache_dir: Path | None) -> dict[str, tuple[Article, ...]]:
     articles = archive.articles
     cache_path = cache_dir / CACHE_FILE if cache_dir else None
     version = cache_version()
