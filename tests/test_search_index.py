@@ -187,6 +187,16 @@ def test_the_bundle_has_pagefind_the_lexicon_and_a_text_per_article(bundle):
     assert "Ｗｅｂ会議の仕組み" in "".join(record["text"])  # the text as written, not normalized
 
 
+def test_the_manifest_lists_every_page_newest_first(bundle):
+    """The order a search starts from (the browser does not ask Pagefind to sort them)."""
+    out, _ = bundle
+    order = read_json_gz(out / "ja" / "manifest.json.gz")["order"]
+    texts = {p.name.removesuffix(".json.gz"): read_json_gz(p) for p in (out / "ja" / "t").iterdir()}
+    assert sorted(order) == sorted(texts)
+    dates = [texts[page]["iso"] for page in order]
+    assert dates == sorted(dates, reverse=True) and len(set(dates)) > 10
+
+
 def test_an_article_is_indexed_by_its_tokens_suffixes_and_pairs():
     doc = next(d for d in fixture_documents() if d.url == "articles/0101-hachioji/")
     [(_, (keys, words), fresh)] = indexer._Tokenizer().analyse([doc])

@@ -26,8 +26,9 @@ What lands in ``<site>/pagefind/``:
   they would be 5 million, and Pagefind alone takes longer than the whole indexing budget
   over them. Whether the string really occurs is decided in the browser, against the
   article's text.
-- ``ja/manifest.json.gz``: parameters, the left-out ("stop") keys, and the key range of
-  every Pagefind index chunk (see ``pagefind.index_chunks``).
+- ``ja/manifest.json.gz``: parameters, the left-out ("stop") keys, the key range of
+  every Pagefind index chunk (see ``pagefind.index_chunks``), and the Pagefind pages by
+  date, newest first (``order``).
 - ``ja/lex/<n>.json.gz``: the lexicon for the browser's segmenter, in buckets by first
   character: every token with a cost (from its frequency), and every proper suffix.
 - ``ja/t/<page>.json.gz``: one per article (named after its Pagefind page): URL, title,
@@ -168,6 +169,10 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         "stop": [k for k in done.stop if PAIR not in k],
         "stopPairs": [k for k in done.stop if PAIR in k],
         "chunks": chunks,
+        # every article's Pagefind page, newest first (archive order among the same date):
+        # the order a search starts from, without asking Pagefind to list and sort them all
+        "order": [pages[i] for i in sorted(range(n), key=lambda i: documents[i].date_iso,
+                                            reverse=True)],
     })
     lap("data")
     report.bundle_bytes = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
