@@ -20,7 +20,7 @@ from cio_forum_site.site.archive import make_archive
 from cio_forum_site.site.assets import asset_urls, plan_assets
 from cio_forum_site.site.config import Site, base_url_problem, load_site
 from cio_forum_site.site.images import Picture, process_images
-from cio_forum_site.site.opendata import open_data_files
+from cio_forum_site.site.opendata import OPEN_DATA_PATHS, open_data_files
 from cio_forum_site.site.pages import Route, plan_routes
 from cio_forum_site.site.people import make_people
 from cio_forum_site.site.publish import publishing_routes
@@ -117,14 +117,16 @@ def build(
 
         search_documents = documents(archive)
     published = content_assets(content_dir, images.pictures, linked_files(articles))
-    open_data = open_data_files(archive, site, people)  # JSON, CSV, feed.json: keyed by bytes
+    # JSON, CSV, feed.json: keyed by their bytes, which the last build of the same files
+    # and settings noted (they are then made only if they must be written)
+    open_data, open_data_keys = _open_data(archive, site, people, cache_dir, archive_key)
     keys: dict[str, str] = {}
     text_keys: list[str] = []  # each search document's
     if cache_dir is not None:  # keys are only worth making when the next build can use them
         keys, text_keys = output_keys(routes, assets, images.pictures, published, content_dir,
                                       templates_dir, site, search_documents,
                                       reuse.fingerprints([*articles, *archive.articles], known))
-        keys.update({path: reuse.digest(data) for path, data in open_data.items()})
+        keys.update(open_data_keys)
     search_key = reuse.digest(*(k.encode() for k in text_keys)) if text_keys else ""
     previous = _previous(cache_dir, out_dir)
     reused_search = previous.search_files(search_key) if search else {}
@@ -146,9 +148,10 @@ def build(
             for rendition in picture.renditions:
                 if not carry(stage, previous, out_dir, rendition.output_path, keys):
                     stage.write_bytes(rendition.output_path, rendition.data)
-        for path, data in open_data.items():
+        for path in OPEN_DATA_PATHS:
             if not carry(stage, previous, out_dir, path, keys):
-                stage.write_bytes(path, data)
+                open_data = open_data or open_data_files(archive, site, people)
+                stage.write_bytes(path, open_data[path])
         for asset in published:  # PDFs and other files beside the articles
             if not carry(stage, previous, out_dir, asset, keys):
                 stage.copy_file(content_dir / asset, asset)
@@ -201,6 +204,24 @@ def carry(stage: Stage, previous: reuse.Previous, out_dir: Path, relative: str,
     if old is not None:
         stage.link_file(old, relative)
     return old is not None
+
+
+OPEN_DATA_KEYS = "open-data-keys.pickle"  # the open-data files' keys, by the archive's files
+
+
+def _open_data(archive, site: Site, people, cache_dir: Path | None,
+               archive_key: str) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The open-data files (made now, or {} when the cache knows their keys) and their keys
+    (a digest of each file's bytes)."""
+    version = f"{caches.code_version()} {site!r} {archive_key}"
+    kept = caches.load(cache_dir, OPEN_DATA_KEYS, version) if archive_key else None
+    if isinstance(kept, dict) and kept.keys() == set(OPEN_DATA_PATHS):
+        return {}, kept
+    files = open_data_files(archive, site, people)
+    keys = {path: reuse.digest(data) for path, data in files.items()}
+    if archive_key:
+        caches.save(cache_dir, OPEN_DATA_KEYS, version, keys)
+    return files, keys
 
 
 def _file_cache(load, cache_dir: Path | None) -> FileCache | None:

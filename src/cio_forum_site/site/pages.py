@@ -145,7 +145,23 @@ def municipality_feed_url(m: Municipality) -> str:
     return f"/municipalities/{m.slug}/feed.xml"
 
 
+# The cards made while the routes are planned: an article is shown on dozens of pages
+# (lists, its neighbours', related articles), and its card is the same on each. Keyed by
+# the article's identity, kept with the article (so a reused id never finds a stale card),
+# emptied when planning starts.
+_cards: dict[int, tuple[Article, ArticleCard]] = {}
+
+
 def card(article: Article) -> ArticleCard:
+    kept = _cards.get(id(article))
+    if kept is not None and kept[0] is article:
+        return kept[1]
+    made = _card(article)
+    _cards[id(article)] = (article, made)
+    return made
+
+
+def _card(article: Article) -> ArticleCard:
     return ArticleCard(
         title=article.title,
         url=article.url,
@@ -516,7 +532,8 @@ def plan_routes(archive: Archive, site: Site, images: Mapping[str, Picture] | No
     them first, to time them)."""
     people = people or make_people(archive)
     related = related_articles(archive, people) if related is None else related
-    return [
+    _cards.clear()
+    routes = [
         home_page(archive),
         *(article_page(archive, a, site, images, people, related.get(a.slug, ()))
           for a in archive.articles),
@@ -532,3 +549,5 @@ def plan_routes(archive: Archive, site: Site, images: Mapping[str, Picture] | No
         accessibility_page(),
         not_found_page(),
     ]
+    _cards.clear()
+    return routes
