@@ -64,22 +64,12 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _rss_kb(pid: int) -> int:
+def _field_kb(path: str, field: str) -> int:
+    """A "<field>: <n> kB" line of a /proc file (0 when the process is gone)."""
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(path) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -94,8 +84,8 @@ def tree_rss_kb(root: int) -> tuple[int, int]:
     todo = [root]
     while todo:
         pid = todo.pop()
-        rss += _rss_kb(pid)
-        pss += _pss_kb(pid)
+        rss += _field_kb(f"/proc/{pid}/status", "VmRSS:")
+        pss += _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
         todo += _children(pid)
     return rss, pss
 

@@ -51,7 +51,7 @@ class Preview:
         for line in self.process.stdout:
             self.lines.put(line.rstrip("\n"))
 
-    def wait_for(self, pattern: str, timeout: float = 20) -> re.Match:
+    def wait_for(self, pattern: str, timeout: float = 120) -> re.Match:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
