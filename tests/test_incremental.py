@@ -175,3 +175,74 @@ def test_articles_opening_with_the_same_paragraph_build_warm_as_clean(tmp_path: 
     shutil.rmtree(out)
     build(content, TEMPLATES, out, cache_dir=None, search=False)
     assert files_of(out) == first
+
+
+def _change_site_title(site: Path, content: Path, templates: Path) -> dict:
+    (site / "site.toml").write_text('title = "書き換えたサイト名のアーカイブ"\n', "utf-8")
+    return {}
+
+
+def _change_template(site: Path, content: Path, templates: Path) -> dict:
+    base = templates / "base.html"
+    base.write_text(base.read_text("utf-8").replace("<main", "<main data-edited", 1), "utf-8")
+    return {}
+
+
+def _add_static_file(site: Path, content: Path, templates: Path) -> dict:
+    (templates / "static" / "extra.txt").write_text("テーマに足したファイル", "utf-8")
+    return {}
+
+
+def _add_published_file(site: Path, content: Path, templates: Path) -> dict:
+    (content / "files").mkdir()
+    (content / "files" / "handout.txt").write_text("配布資料", "utf-8")
+    return {}
+
+
+def _replace_image(site: Path, content: Path, templates: Path) -> dict:
+    from PIL import Image
+
+    Image.new("RGB", (640, 400), (30, 90, 160)).save(content / "images" / "hinode.png")
+    return {}
+
+
+def _base_url(site: Path, content: Path, templates: Path) -> dict:
+    return {"base_url": "https://example.org/cio/"}
+
+
+def _drafts(site: Path, content: Path, templates: Path) -> dict:
+    file = content / "0101-hinode.md"
+    file.write_text(file.read_text("utf-8").replace("---\n", "---\ndraft: true\n", 1), "utf-8")
+    return {"drafts": True}
+
+
+def _no_search(site: Path, content: Path, templates: Path) -> dict:
+    return {"search": False}
+
+
+@pytest.mark.parametrize("change", [
+    _change_site_title, _change_template, _add_static_file, _add_published_file,
+    _replace_image, _base_url, _drafts, _no_search])
+def test_a_build_of_the_same_inputs_does_nothing_and_any_input_that_changes_is_seen(
+        change, archive_copy: Path, tmp_path: Path):
+    """A build that reads exactly what the last one read leaves the output as it is, and
+    says what it holds; a change to any input — site.toml, a template, a static file, a
+    file or image under content/, an option — makes the build that a clean one makes."""
+    site, content = tmp_path, archive_copy
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (site / "site.toml").write_text("", "utf-8")
+    out, cache = tmp_path / "build", tmp_path / "cache"
+    first = build(content, templates, out, cache_dir=cache, site_file=site / "site.toml")
+    before = files_of(out), inodes(out)
+    again = build(content, templates, out, cache_dir=cache, site_file=site / "site.toml")
+    assert (files_of(out), inodes(out)) == before
+    assert (again.articles, again.pages, again.images, again.rendered) == \
+        (first.articles, first.pages, first.images, 0)
+
+    options = change(site, content, templates)
+    build(content, templates, out, cache_dir=cache, site_file=site / "site.toml", **options)
+    clean = tmp_path / "clean"
+    build(content, templates, clean, cache_dir=None, site_file=site / "site.toml", **options)
+    assert files_of(out) == files_of(clean)
+    assert files_of(out) != before[0]

@@ -13,7 +13,7 @@ from cio_forum_site import caches
 from cio_forum_site.commands.check import LINK_RE, image_uses, position_key, with_columns
 from cio_forum_site.content.files import FileCache, content_key, load_archive, walk_content
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
-from cio_forum_site.output import Stage, check_output, staged_output
+from cio_forum_site.output import Stage, check_output, clear_debris, staged_output
 from cio_forum_site.parallel import by_share, workers_for
 from cio_forum_site.site import reuse
 from cio_forum_site.site.archive import make_archive
@@ -69,6 +69,16 @@ def build(
     ``content_dir``)."""
     report = BuildReport()
     lap = Laps(report.timings)
+    inputs = _inputs(content_dir, templates_dir, site, site_file, base_url, search, drafts) \
+        if load is load_archive and cache_dir is not None else ""
+    previous = _previous(cache_dir, out_dir)
+    if inputs and previous.inputs == inputs:  # the last build read exactly this
+        check_output(out_dir, content_dir, templates_dir)
+        clear_debris(out_dir.resolve())  # what a killed build left beside the output
+        if previous.intact(out_dir):  # and the output folder is still that build's
+            summary = BuildReport(**previous.summary, timings=report.timings)
+            lap("output")
+            return summary
 
     errors: list[ContentError] = []
     if site is None:
@@ -128,11 +138,13 @@ def build(
                                       reuse.fingerprints([*articles, *archive.articles], known))
         keys.update(open_data_keys)
     search_key = reuse.digest(*(k.encode() for k in text_keys)) if text_keys else ""
-    previous = _previous(cache_dir, out_dir)
     reused_search = previous.search_files(search_key) if search else {}
     lap("plan")
     wanted = keys | reused_search
     if keys and (reused_search or not search) and reuse.unchanged(previous, out_dir, wanted):
+        if inputs != previous.inputs:  # the next build of the same files need not plan
+            previous.inputs, previous.summary = inputs, {f: getattr(report, f) for f in SUMMARY}
+            caches.save(cache_dir, _record_name(out_dir), _record_version(), previous)
         lap("output")  # nothing has changed: the output folder is already this build
         return report
 
@@ -171,6 +183,8 @@ def build(
             lap("search")
         if cache_dir is not None:
             done = reuse.record(stage.path, keys, search_key if search else "")
+            done.inputs = inputs
+            done.summary = {f: getattr(report, f) for f in SUMMARY}
     if cache_dir is not None:
         caches.save(cache_dir, _record_name(out_dir), _record_version(), done)
     lap("output")
@@ -232,6 +246,28 @@ def _file_cache(load, cache_dir: Path | None) -> FileCache | None:
     if load is not load_archive or cache_dir is None:
         return None
     return caches.load(cache_dir, ARTICLES, _articles_version()) or {}
+
+
+SUMMARY = ("articles", "pages", "images", "drafts")  # what a build that did nothing repeats
+
+
+def _inputs(content_dir: Path, templates_dir: Path, site: Site | None, site_file: Path | None,
+            base_url: str | None, search: bool, drafts: bool) -> str:
+    """``reuse.inputs_key`` of this build; "" when something cannot be read or is wrong
+    (the build then finds and reports it)."""
+    articles, assets, problems = walk_content(content_dir)
+    if problems:
+        return ""
+    site_file = site_file or content_dir.parent / "site.toml"
+    try:
+        settings = repr(site) if site is not None else \
+            (site_file.read_bytes().hex() if site_file.exists() else "-")
+        return reuse.inputs_key(
+            caches.code_version(), [*articles, *(content_dir / a for a in assets)], content_dir,
+            [*template_dirs(templates_dir), *static_dirs(templates_dir)],
+            settings, repr((base_url, search, drafts)))
+    except OSError:
+        return ""
 
 
 def _digests(files: FileCache | None) -> dict:

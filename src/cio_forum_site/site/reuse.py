@@ -14,6 +14,11 @@ link, a copy where links are impossible) when its key is the same and the file i
 exactly the one that build wrote, and makes the others. When nothing at all has changed
 — the same keys for the same files, the output folder holding exactly those files — the
 output folder is left as it is. A missing or outdated record only makes a build slower.
+
+Before any of that, ``inputs_key`` names everything a build reads (the content folder's
+files, the templates and static files, site.toml, the options, this code): when the last
+build into the folder read exactly the same and its files are untouched, there is nothing
+to load, plan or compare.
 """
 
 from __future__ import annotations
@@ -114,6 +119,13 @@ class Previous:
     files: dict[str, FileState] = field(default_factory=dict)
     search: str = ""  # the key of the search bundle in it ("" when none)
     bundle: tuple[str, ...] = ()  # the search bundle's files
+    inputs: str = ""  # ``inputs_key`` of that build ("" when unknown)
+    summary: dict = field(default_factory=dict)  # its report's counts
+
+    def intact(self, out_dir: Path) -> bool:
+        """The output folder holds exactly the files the last build wrote, untouched."""
+        return bool(self.files) and unchanged(self, out_dir,
+                                              {p: state[0] for p, state in self.files.items()})
 
     def reusable(self, out_dir: Path, relative: str, key: str) -> Path | None:
         """The file of the last build at ``relative``, if it has ``key`` and is untouched."""
@@ -144,6 +156,28 @@ class Previous:
             if path is not None and (old := self.reusable(out_dir, path, key)) is not None:
                 found[i] = old
         return found
+
+
+def inputs_key(code: str, content_files: list[Path], content_dir: Path,
+               folders: list[Path], *settings: str) -> str:
+    """Everything a build reads: the content files (path under ``content_dir`` and bytes),
+    every file in ``folders`` (templates, static files), and ``settings`` (site.toml's
+    bytes, the options). Raises OSError when a file cannot be read."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in (code, *settings):
+        h.update(part.encode() + b"\0")
+    for path in content_files:
+        data = path.read_bytes()
+        h.update(f"{path.relative_to(content_dir).as_posix()}\0{len(data)}\0".encode())
+        h.update(data)
+    for folder in folders:
+        h.update(b"\1" + str(folder).encode())
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file():
+                data = path.read_bytes()
+                h.update(f"{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
+                h.update(data)
+    return h.hexdigest()
 
 
 def record(stage: Path, keys: dict[str, str], search: str) -> Previous:
