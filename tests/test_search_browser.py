@@ -15,7 +15,7 @@ import pytest
 from conftest import FIXTURES, TEMPLATES
 
 from cio_forum_site.commands.build import build
-from cio_forum_site.search import indexer, pagefind
+from cio_forum_site.search import indexer
 from cio_forum_site.search.text import KEY_RUN, normalize, query_parts
 
 sys.path.insert(0, str(FIXTURES / "search"))
@@ -305,7 +305,7 @@ def test_a_larger_archive_with_stop_keys_and_many_index_chunks(tmp_path, browser
     the articles that contain them."""
     from cio_forum_site import synthetic
 
-    monkeypatch.setattr(pagefind, "INDEX_CHUNK_SIZE", 300)
+    monkeypatch.setattr(indexer, "INDEX_CHUNK_SIZE", 300)
     monkeypatch.setattr(indexer, "LEXICON_BUCKET_BYTES", 400)  # the lexicon in many buckets
     content = tmp_path / "content"
     synthetic.write(60, content)

@@ -1,28 +1,12 @@
-"""Make Pagefind's bundle byte-identical from one build to the next.
-
-Pagefind 1.5 writes its filter indexes from hash maps (upstream issue Pagefind/pagefind#638:
-fragments are stable since 1.3, "filter/metadata indexes" are not). The same input gives,
-from run to run:
-
-- the values inside each ``filter/<hash>.pf_filter`` in a different order, so the file gets a
-  different content hash, hence a different name;
-- the lists of filters and of sort orders inside ``pagefind.<hash>.pf_meta`` in a different
-  order, so it too gets a different name, which ``pagefind-entry.json`` names.
-
-``stabilize_files(files)`` (a bundle in memory) and ``stabilize(bundle)`` (on disk) put those
-lists in order (by name / by value; a sort order's own list of pages is left as it is),
-rename the changed files after a hash of their new content, and rewrite the references to
-them. The files stay what Pagefind's own JavaScript reads: gzip of
-``pagefind_dcd`` followed by CBOR (definite lengths, shortest integers, as minicbor writes).
+"""Pagefind's file format: gzip of ``pagefind_dcd`` followed by CBOR (definite lengths,
+shortest integers, as minicbor writes it). ``pagefind_format.py`` writes the index with
+``encode``; ``parse`` reads a file back (the tests compare the index with the binary's).
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
-import json
 import struct
-from collections.abc import MutableMapping
 from pathlib import Path
 
 SIGNATURE = b"pagefind_dcd"
@@ -30,72 +14,6 @@ SIGNATURE = b"pagefind_dcd"
 
 class UnexpectedBundle(Exception):
     """The bundle is not laid out as this module knows Pagefind 1.x to lay it out."""
-
-
-def stabilize(bundle: Path) -> None:
-    """Rewrite the nondeterministic parts of the Pagefind bundle at ``bundle`` in place."""
-    before = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*")
-              if p.is_file()}
-    after = dict(before)
-    stabilize_files(after)
-    for path in before.keys() - after.keys():
-        (bundle / path).unlink()
-    for path, data in after.items():
-        if before.get(path) != data:
-            (bundle / path).write_bytes(data)
-
-
-def stabilize_files(files: MutableMapping[str, bytes]) -> None:
-    """The same, for a bundle as a mapping of paths (``filter/x.pf_filter``) to contents."""
-    if "pagefind-entry.json" not in files:
-        return
-    entry = json.loads(files["pagefind-entry.json"].decode("utf-8"))
-    languages = entry.get("languages", {})
-    for language in languages.values():
-        language["hash"] = _stabilize_language(files, language["hash"])
-    entry["languages"] = dict(sorted(languages.items()))
-    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))  # as serde_json writes it
-    if text.encode("utf-8") != files["pagefind-entry.json"]:
-        files["pagefind-entry.json"] = text.encode("utf-8")
-
-
-def _stabilize_language(files: MutableMapping[str, bytes], meta_hash: str) -> str:
-    """Order one language's filters and meta index; returns the meta index's (new) hash."""
-    meta_path = f"pagefind.{meta_hash}.pf_meta"
-    meta = parse(files[meta_path], meta_path)
-    if not (isinstance(meta, list) and len(meta) >= 5 and isinstance(meta[3], list)
-            and isinstance(meta[4], list)):
-        raise UnexpectedBundle(f"{meta_path}: Pagefind の索引の形が想定と違います")
-    filters, sorts = meta[3], meta[4]
-    for pair in filters:  # [filter name, filter file hash]
-        pair[1] = _stabilize_filter(files, pair[1])
-    filters.sort(key=lambda pair: pair[0])
-    sorts.sort(key=lambda pair: pair[0])  # [sort name, pages in order]: keep the pages' order
-    return write_hashed(files, meta_path, meta_hash, meta, "pagefind.{}.pf_meta", 15)
-
-
-def _stabilize_filter(files: MutableMapping[str, bytes], filter_hash: str) -> str:
-    path = f"filter/{filter_hash}.pf_filter"
-    index = parse(files[path], path)  # [filter name, [[value, [pages]], …]]
-    if not (isinstance(index, list) and len(index) == 2 and isinstance(index[1], list)):
-        raise UnexpectedBundle(f"{path}: Pagefind の絞り込みの索引の形が想定と違います")
-    index[1].sort(key=lambda value: value[0])
-    return write_hashed(files, path, filter_hash, index, "filter/{}.pf_filter", 7)
-
-
-def write_hashed(files: MutableMapping[str, bytes], old: str, old_hash: str, value,
-                 pattern: str, digits: int) -> str:
-    """Put ``value`` in place of ``old`` under a name made from its content's hash, with
-    Pagefind's ``<language>_`` prefix; returns the new hash."""
-    data = encode(value)
-    new_hash = f"{old_hash.rpartition('_')[0]}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    target = pattern.format(new_hash)
-    blob = gzip.compress(SIGNATURE + data, compresslevel=9, mtime=0)
-    if target != old or files[old] != blob:
-        files[target] = blob
-        if target != old:
-            del files[old]
-    return new_hash
 
 
 def read(path: Path):

@@ -2,12 +2,12 @@
 
 What lands in ``<site>/pagefind/``:
 
-- of Pagefind's own files, only those the search page loads (``PUBLISHED``): ``pagefind.js``
-  (run inside our Web Worker, where it never starts a worker of its own), the entry, the
-  WebAssembly, the meta, index and filter chunks. Not its UI bundles, its highlighter, its
-  worker or its fragments (the page reads the article texts below instead). Pagefind (the standard binary, as a service: ``pagefind.py``) indexes
-  one record per article whose content is the *set* of the article's index keys, separated
-  by spaces (the standard binary splits on whitespace and does no segmentation of its own):
+- a Pagefind index, only what the search page loads (``PUBLISHED``): ``pagefind.js`` (run
+  inside our Web Worker, where it never starts a worker of its own) and the WebAssembly,
+  from the Pagefind binary (``pagefind.py``); the entry, the meta, index and filter chunks,
+  written here as Pagefind writes them (``pagefind_format.py``). No UI bundles, highlighter,
+  worker or fragments (the page reads the article texts below instead). There is one page
+  per article whose content is the *set* of the article's index keys, separated by spaces:
 
   - every token MeCab found, as it is: ``人材``, ``育成``, ``ガバメント``;
   - every proper suffix of a token followed by ``MARKER``: ``メントᚠ``, ``ントᚠ``, ``トᚠ``;
@@ -23,12 +23,12 @@ What lands in ``<site>/pagefind/``:
   ``a``; a prefix search for ``x`` those with a token that contains ``x``. Keys in more than
   half of the articles are left out (they would not narrow anything down) and listed in
   the manifest instead. Positions are not indexed: at 1,000 articles of 8,000 characters
-  they would be 5 million, and Pagefind alone takes longer than the whole indexing budget
-  over them. Whether the string really occurs is decided in the browser, against the
+  they would be 5 million, an index several times as large. Whether the string really occurs is decided in the browser, against the
   article's text.
 - ``ja/manifest.json.gz``: parameters, the left-out ("stop") keys, the key range of
-  every Pagefind index chunk (see ``pagefind.index_chunks``), and the Pagefind pages by
-  date, newest first (``order``).
+  every Pagefind index chunk (a prefix search loads only the chunk whose range holds the
+  string, so the worker first loads every chunk a prefix can reach), and the Pagefind
+  pages by date, newest first (``order``).
 - ``ja/lex/<n>.json.gz``: the lexicon for the browser's segmenter, in buckets by first
   character: every token with a cost (from its frequency), and every proper suffix.
 - ``ja/t/<page>.json.gz``: one per article (named after its Pagefind page): URL, title,
@@ -38,7 +38,7 @@ What lands in ``<site>/pagefind/``:
 - ``ja/yomi/<n>.json.gz``: the readings, in buckets by first character (``readings.py``).
 
 The work per article — its plain text, MeCab, its keys, its text file — is done on every
-core by forked workers; the records reach Pagefind in article order as they are ready.
+core by forked workers; the keys go into the index in article order as they are ready.
 Everything is written deterministically (sorted, gzip without time stamps, records in the
 same order), so two builds of the same content are byte-identical.
 """
@@ -62,14 +62,9 @@ from pathlib import Path
 from cio_forum_site import mecab
 from cio_forum_site.parallel import die_with_parent
 from cio_forum_site.search import cache, readings
-from cio_forum_site.search.bundle import UnexpectedBundle, stabilize_files
 from cio_forum_site.search.documents import SearchDocument, body_turns, speaker_label, speakers
-from cio_forum_site.search.pagefind import (
-    PagefindError,
-    PagefindService,
-    index_chunks,
-    page_names,
-)
+from cio_forum_site.search.pagefind import Client, PagefindError
+from cio_forum_site.search.pagefind_format import IndexWriter, UnsupportedPagefind
 from cio_forum_site.search.text import KEY_RUN, normalize
 from cio_forum_site.timing import Laps
 
@@ -84,6 +79,7 @@ MANY = 3
 FORMAT_VERSION = 1
 STOP_FRACTION = 0.5  # a key in more than this share of the articles is not indexed …
 STOP_MIN_DOCS = 20  # … once there are at least this many articles
+INDEX_CHUNK_SIZE = 4000  # Pagefind's measure of an index chunk (its default: 20,000)
 LEXICON_BUCKET_BYTES = 24_000  # aim for lexicon buckets about this big (before gzip)
 MAX_BUCKETS = 256
 PARALLEL_MIN = 40  # fewer documents than this are tokenized in one process
@@ -97,7 +93,7 @@ class SearchBuildError(Exception):
 class SearchReport:
     documents: int = 0
     vocabulary: int = 0  # distinct tokens (runs of letters and digits in MeCab tokens)
-    indexed_keys: int = 0  # (article, key) pairs given to Pagefind
+    indexed_keys: int = 0  # (article, key) pairs in the index
     stop_keys: int = 0
     lexicon_buckets: int = 0
     bundle_bytes: int = 0
@@ -128,19 +124,13 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     texts_dir.mkdir(parents=True)
     try:
         done = index_documents(documents, texts_dir, workers, lap, cache_dir, texts or {})
-        stabilize_files(done.bundle)  # Pagefind orders filters by chance (upstream #638)
-        pages = page_names(done.bundle)
-        chunks = index_chunks(done.bundle)
-    except (PagefindError, UnexpectedBundle) as exc:
+    except (PagefindError, UnsupportedPagefind) as exc:
         raise SearchBuildError(str(exc)) from None
+    pages, chunks = dict(enumerate(done.pages)), done.chunks
     report.vocabulary = len(done.words)
     report.stop_keys = len(done.stop)
     report.indexed_keys = done.indexed_keys
-    lap("pagefind")  # building Pagefind's index, after the last record
-    if sorted(pages) != list(range(n)):
-        raise SearchBuildError(f"Pagefind が {n} 本中 {len(pages)} 本しか索引にしませんでした")
-    # Only what the search page loads: not Pagefind's UI bundles (~400 KB), nor its fragments
-    # (one per page, for its own UI: 1,000 files nobody loads cost a second to write here).
+    lap("pagefind")  # writing the index, after the last record
     write_files(out, {p: data for p, data in done.bundle.items() if PUBLISHED.fullmatch(p)})
     for i, name in pages.items():
         os.replace(texts_dir / f"{i}.json.gz", texts_dir / f"{name}.json.gz")
@@ -192,16 +182,18 @@ SAMPLE = 200  # the stop keys are the keys in more than half of the first SAMPLE
 class Tokenized:
     words: dict[str, int]  # token → number of documents that have it
     stop: list[str]  # keys left out of the index, sorted
-    indexed_keys: int  # (document, key) pairs given to Pagefind
+    indexed_keys: int  # (document, key) pairs in the index
     readings: dict[str, str]  # word → its reading (readings.py)
-    bundle: dict[str, bytes]  # Pagefind's files: path in the bundle → content
+    bundle: dict[str, bytes]  # the Pagefind index and client: path in the bundle → content
+    pages: list[str]  # each document's Pagefind page
+    chunks: list[list[str]]  # the key range [from, to] of every index chunk
 
 
 def stop_keys(sample: list[str], documents: int) -> list[str]:
     """The keys left out of the index, from the key lists of the sample documents: those in
     more than STOP_FRACTION of them (none while the archive is small). Any choice would be
     correct — the browser treats a left-out key as "could be in any article" — so a sample
-    is enough, and records can go to Pagefind while the rest is still being tokenized."""
+    is enough, and records can be indexed while the rest is still being tokenized."""
     if documents < STOP_MIN_DOCS or not sample:
         return []
     df: Counter[str] = Counter()
@@ -210,7 +202,7 @@ def stop_keys(sample: list[str], documents: int) -> list[str]:
     return sorted(k for k, c in df.items() if c > STOP_FRACTION * len(sample) and k != EVERY)
 
 
-# What a share of the work tells the process that feeds Pagefind, in this order:
+# What a share of the work tells the process that writes the index, in this order:
 #   ("sample", [keys, …])  the keys of its part of the sample; answered with the stop keys
 #   ("record", i, keys, cache key, entry)
 #                          document i's keys, stop keys left out; the cache entry when MeCab
@@ -226,7 +218,7 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
                     workers: int | None = None, lap=None, cache_dir: Path | None = None,
                     texts: dict[int, Path] | None = None) -> Tokenized:
     """Tokenize every document (on every core when there are many), write its text into
-    ``texts_dir`` and give its record to Pagefind; returns what was learned and Pagefind's
+    ``texts_dir`` and put its record into the index; returns what was learned and the
     bundle. With ``cache_dir``, MeCab only cuts texts it has not cut before (``cache.py``).
     Each share of the work takes every ``shares``-th document (``_share``)."""
     if workers is None:
@@ -238,12 +230,12 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
     known_readings = cache.load(cache_dir, cache.READINGS_FILE)
     used: dict[str, cache.Entry] = {}
     new_readings: dict[str, str] = {}
-    # Pagefind starts once the workers are forked, so that they inherit neither its pipes nor
-    # the thread that reads its answers.
+    # Pagefind (for its client) starts once the workers are forked, so that they inherit
+    # neither its pipes nor the thread that reads its answers.
     with _Shares(documents, texts_dir, workers, sample_size, cached, known_readings,
                  texts or {}) as shares, \
-            PagefindService() as pagefind:
-        feed = _Feed(pagefind, documents)
+            Client() as client:
+        feed = _Feed(IndexWriter(), documents)
         samples: list[str] = []
         sampled = 0  # shares whose sample is in
         words: Counter[str] = Counter()
@@ -251,10 +243,8 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
         stop: list[str] = []
         for event in shares.events():
             if event[0] == "record":
-                feed.add(event[1], event[2])
+                feed.add(event[1], event[2], event[3])
                 used[event[3]] = event[4] or cached[event[3]]
-                if feed.next == len(documents):  # the last record: Pagefind can build
-                    pagefind.request_files()
             elif event[0] == "sample":
                 samples += event[1]
                 sampled += 1
@@ -267,45 +257,42 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
                 new_readings.update(event[3])
         if lap:
             lap("tokenize")
-        if used != cached:  # while Pagefind builds the index
+        if used != cached:
             cache.save(cache_dir, used)
         known = {w: r for w in words if (r := new_readings.get(w) or known_readings.get(w))}
         if new_readings or len(known) != len(known_readings):
             cache.save(cache_dir, known, cache.READINGS_FILE)
-        bundle = pagefind.files()
-    return Tokenized(dict(words), stop, indexed, known, bundle)
+        version, bundle = client.files()
+    # after the workers and Pagefind have ended: the chunks are encoded on forked workers
+    files, pages, chunks = feed.writer.files(version, INDEX_CHUNK_SIZE)
+    return Tokenized(dict(words), stop, indexed, known, {**bundle, **files}, pages, chunks)
 
 
 class _Feed:
-    """Records to Pagefind in document order, whatever order the shares finish them in:
-    Pagefind numbers its pages in the order it gets them, and the bundle must be the same
-    in every build."""
+    """Records into the index in document order, whatever order the shares finish them
+    in: a document's page number is its place in the archive."""
 
-    def __init__(self, pagefind: PagefindService, documents: Sequence[SearchDocument]):
-        self.pagefind = pagefind
+    def __init__(self, writer: IndexWriter, documents: Sequence[SearchDocument]):
+        self.writer = writer
         self.documents = documents
         self.next = 0
-        self.waiting: dict[int, str] = {}
+        self.waiting: dict[int, tuple[str, str]] = {}
 
-    def add(self, i: int, keys: str) -> None:
-        self.waiting[i] = keys
+    def add(self, i: int, keys: str, text_key: str) -> None:
+        self.waiting[i] = keys, text_key
         while self.next in self.waiting:
             doc = self.documents[self.next]
-            self.pagefind.add_record(f"/{self.next}.html", self.waiting.pop(self.next),
-                                     **pagefind_fields(doc))
+            keys, text_key = self.waiting.pop(self.next)
+            # the page's name changes with its text, so that no cache keeps an old one
+            self.writer.add(f"{doc.url}\0{text_key}", keys, pagefind_filters(doc))
             self.next += 1
 
 
-def pagefind_fields(doc: SearchDocument) -> dict:
-    """Meta (shown with a result), filters and sort of a document's Pagefind record."""
+def pagefind_filters(doc: SearchDocument) -> dict[str, list[str]]:
+    """The filters of a document's Pagefind page."""
     filters = {"municipality": list(doc.municipalities), "fiscal_year": [doc.fiscal_year],
                "kind": [doc.kind], "tag": list(doc.tags), "speaker": speakers(doc.article)}
-    return {
-        "meta": {"title": doc.title, "date": doc.date_wareki,
-                 "municipalities": "・".join(doc.municipalities)},
-        "filters": {name: values for name, values in filters.items() if values},
-        "sort": {"date": doc.date_iso},
-    }
+    return {name: values for name, values in filters.items() if values}
 
 
 _shared: tuple = ()  # the arguments of ``_share`` but the share, for forked workers
@@ -439,7 +426,7 @@ def _share(documents: Sequence[SearchDocument], texts_dir: Path, share: int, sha
             words.update(entry[1].split(" "))
         indexed += keys.count(" ") + 1
         yield ("record", i, keys, key, entry if fresh else None)
-    # The texts and readings last: while Pagefind builds its index from the records.
+    # The texts and readings last: while the parent indexes the records.
     for i in mine:
         if not (i in (texts or {}) and _linked(texts[i], texts_dir / f"{i}.json.gz")):
             write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))

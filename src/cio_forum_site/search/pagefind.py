@@ -1,33 +1,31 @@
-"""The Pagefind binary as a service: records go in while the rest are still being tokenized.
+"""The Pagefind binary as a service: its client files, and its own index for the tests.
 
 ``pagefind --service`` reads requests on standard input and answers on standard output, each
 message a base64-encoded JSON object followed by a comma (the protocol of Pagefind's Node and
-Python APIs). Pagefind's own Python API waits a tenth of a second between reads of the
-answers, so 1,000 records take over 100 s; here requests are written as soon as they are
-ready and a thread reads every answer as it comes, so Pagefind indexes records while MeCab is
-still cutting the next articles, and only building the index is left at the end.
+Python APIs). Requests are written as soon as they are ready and a thread reads every answer
+as it comes (Pagefind's own Python API waits a tenth of a second between reads).
 
-The bundle comes back as data (``GetFiles``) and is written here: Pagefind's own
-``WriteFiles`` answers before its writes are finished (they run on background tasks that
-the service does not wait for), so a bundle it writes may be incomplete when it answers.
+The build writes the index itself (``pagefind_format.py``); of the binary it takes only the
+client — ``pagefind.js`` and the WebAssembly — and their version (``Client``), from an index
+of one record. ``tests/test_pagefind_format.py`` has the binary index the same records as the
+build to compare the two.
+
+The bundle comes back as data (``GetFiles``): Pagefind's own ``WriteFiles`` answers before
+its writes are finished (they run on background tasks that the service does not wait for).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import gzip
 import json
 import os
-import re
 import subprocess
 import tempfile
 import threading
 from pathlib import Path
 
-from cio_forum_site.search.bundle import parse as parse_pagefind_file
-
-INDEX_CHUNK_SIZE = 4000  # Pagefind's default is 20000 (entries per index chunk)
+INDEX_CHUNK_SIZE = 4000  # entries per index chunk (Pagefind's default: 20,000)
 TIMEOUT = 600  # seconds for Pagefind to write the bundle
 LANGUAGE = "unknown"  # no stemming: the keys are MeCab's tokens, used as they are
 
@@ -50,9 +48,9 @@ class PagefindService:
     """One Pagefind process holding one index. ``add_record`` returns at once; the answers
     are checked by ``files``, which raises PagefindError on the first error."""
 
-    def __init__(self, executable: Path | None = None):
+    def __init__(self, executable: Path | None = None, chunk_size: int = INDEX_CHUNK_SIZE):
         env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-        env["PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"] = str(INDEX_CHUNK_SIZE)
+        env["PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"] = str(chunk_size)
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (open while Pagefind runs)
         try:
             self._process = subprocess.Popen(
@@ -163,31 +161,32 @@ class PagefindService:
         return f"(終了コード {code})\n{tail}" if code is not None else f"\n{tail}"
 
 
-def index_chunks(files: dict[str, bytes]) -> list[list[str]]:
-    """[from, to] of every index chunk, in key order, from Pagefind's metadata file. A
-    Pagefind prefix search loads only the chunk whose key range holds the search string,
-    so extensions that sit in the next chunks would be missed: the worker first loads
-    every chunk a prefix can reach, from these ranges."""
-    metas = [path for path in files if path.endswith(".pf_meta")]
-    if len(metas) != 1:
-        raise PagefindError(f"Pagefind の pf_meta が {len(metas)} 個あります（1個のはず）")
-    meta = parse_pagefind_file(files[metas[0]], metas[0])
-    return [[chunk[0], chunk[1]] for chunk in meta[2]]
+CLIENT = ("pagefind.js", "wasm.unknown.pagefind")  # what the search worker loads of Pagefind
 
 
-_FRAGMENT_URL = re.compile(rb'"url":"/(\d+)\.html"')
+class Client:
+    """Pagefind's client — ``pagefind.js`` and the WebAssembly — and its version, from the
+    binary: an index of one record is asked for at once, and thrown away."""
 
+    def __init__(self, executable: Path | None = None):
+        self.service = PagefindService(executable)
+        self.service.add_record("/0.html", "x", meta={}, filters={}, sort={})
+        self.service.request_files()
 
-def page_names(files: dict[str, bytes]) -> dict[int, str]:
-    """Document index → Pagefind page (fragment) name, from the fragments in the bundle
-    (a record's URL is ``/<index>.html``)."""
-    names: dict[int, str] = {}
-    for path, data in files.items():
-        if not path.startswith("fragment/"):
-            continue
-        name = path.removeprefix("fragment/").removesuffix(".pf_fragment")
-        match = _FRAGMENT_URL.search(gzip.decompress(data))
-        if match is None:
-            raise PagefindError(f"Pagefind の fragment {name} に URL がありません")
-        names[int(match.group(1))] = name
-    return names
+    def files(self) -> tuple[str, dict[str, bytes]]:
+        """(version, path → content); raises PagefindError."""
+        try:
+            files = self.service.files()
+        finally:
+            self.service.close()
+        try:
+            version = json.loads(files["pagefind-entry.json"])["version"]
+            return version, {path: files[path] for path in CLIENT}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PagefindError(f"Pagefind の出力に {exc} がありません") from None
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.service.close()

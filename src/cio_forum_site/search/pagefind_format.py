@@ -1,0 +1,283 @@
+"""Pagefind's index, written here: the files Pagefind 1.5's own JavaScript reads to search.
+
+Pagefind's binary, given one record per article, holds every record in memory (over 2 GB
+at 10,000 articles), indexes each record as it comes and re-indexes all of them in every
+build. Its index is simple, though (Pagefind's ``src/index``), so this module writes the
+same files from the keys as they come, with far less memory, and the binary only gives
+its client (``pagefind.js`` and the WebAssembly, ``pagefind.client_files``):
+
+- ``pagefind.<hash>.pf_meta``: [version, pages [[page hash, word count]], index chunks
+  [[from, to, hash]], filters [[name, hash]], sorts [], meta fields []];
+- ``index/<hash>.pf_index``: [[word, pages, variants]] in word order, where pages are
+  [[page number − the previous one, locations, []]] and variants [[form, pages]] (a word
+  with diacritics is indexed without them, its own form a variant of that word);
+- ``filter/<hash>.pf_filter``: [filter, [[value, [page numbers]]]];
+- ``pagefind-entry.json``: the version and, for the one language (``unknown``), the meta
+  file's hash and the number of pages.
+
+Each file is gzip of ``pagefind_dcd`` and CBOR (``bundle.py``). A record's content is its
+keys separated by spaces; each key is a word at its position, with Pagefind's weight 1
+(locations ``[-25, position, next − position, …]``). A key becomes Pagefind's word as
+Pagefind makes it (``pagefind_word``): letters and digits, lower case, diacritics apart.
+``tests/test_pagefind_format.py`` compares every file, decoded, with what the Pagefind
+binary makes of the same records.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import unicodedata
+from collections.abc import Sequence
+
+from cio_forum_site.parallel import by_share, workers_for
+from cio_forum_site.search.bundle import SIGNATURE, _head, encode
+
+LANGUAGE = "unknown"  # no stemming: the keys are MeCab's tokens, used as they are
+SUPPORTED = ("1.5.",)  # Pagefind versions whose index this module writes
+# Pagefind's "include characters" (word symbols kept in words), as its entry lists them
+INCLUDE_CHARACTERS = ("_", "\u203f", "\u2040", "\u2054", "\ufe33", "\ufe34", "\ufe4d",
+                      "\ufe4e", "\ufe4f", "\uff3f")
+PARALLEL_MIN_FORMS = 20_000  # fewer words than this are encoded in one process
+DEFAULT_WEIGHT = 24  # Pagefind's weight 1.0 (× 24)
+_LOCS_HEAD = encode(-DEFAULT_WEIGHT - 1)  # a page's locations start with the weight
+_ONE_LOC = b"\x82" + _LOCS_HEAD  # the locations of a word found once on a page: 2 items
+_SMALL = [_head(0, n) for n in range(1 << 16)]  # CBOR of small unsigned integers
+
+
+class UnsupportedPagefind(Exception):
+    """Pagefind's client is of a version whose index this module does not write."""
+
+
+def pagefind_word(key: str) -> tuple[str, str | None]:
+    """(the word Pagefind indexes ``key`` under, the key's own form when that differs
+    only by diacritics, else None): letters, digits and Pagefind's word symbols, in lower
+    case; without combining marks (after NFD) when it is not ASCII."""
+    if key.isalnum() and key == key.lower() and unicodedata.is_normalized("NFD", key):
+        return key, None  # the common case, at once: nothing to drop, lower or take apart
+    chars = []
+    for c in key:
+        if c.isalnum() or c in INCLUDE_CHARACTERS:
+            chars.append(c.lower() if c.isupper() else c)
+    word = "".join(chars)
+    if not word or word.isascii():
+        return word, None
+    plain = "".join(c for c in unicodedata.normalize("NFD", word)
+                    if not unicodedata.category(c).startswith("M"))
+    return (plain, word) if plain != word else (word, None)
+
+
+class IndexWriter:
+    """Pages go in (``add``, in page order); Pagefind's files come out (``files``)."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, tuple[str, str | None]] = {}  # key → pagefind_word(key)
+        self.postings: dict[str, list[int]] = {}  # form → [page, position, page, position, …]
+        self.word_of: dict[str, str] = {}  # form → the word it is indexed under
+        self.first: dict[str, int] = {}  # variant form → the first page that has it
+        self.pages: list[tuple[str, int]] = []  # (seed of the page's hash, word count)
+        self.filters: dict[str, dict[str, list[int]]] = {}
+
+    def add(self, seed: str, keys: str, filters: dict[str, Sequence[str]]) -> int:
+        """Index the next page: its keys (space-separated) and filter values; ``seed``
+        (unique per page) names it. Returns its page number."""
+        page = len(self.pages)
+        words, postings = self.words, self.postings
+        split = keys.split(" ") if keys else []
+        for position, key in enumerate(split):
+            found = words.get(key)
+            if found is None:
+                found = words[key] = pagefind_word(key)
+            word, variant = found
+            form = variant or word
+            if not form:
+                continue
+            posting = postings.get(form)
+            if posting is None:
+                postings[form] = [page, position]
+                self.word_of[form] = word
+                if variant is not None:
+                    self.first[form] = page
+            else:
+                posting.append(page)
+                posting.append(position)
+        self.pages.append((seed, len(split)))
+        for name, values in filters.items():
+            by_value = self.filters.setdefault(name, {})
+            for value in values:
+                by_value.setdefault(value, []).append(page)
+        return page
+
+    def page_hashes(self) -> list[str]:
+        """Each page's name (``unknown_`` and 7 or more hex digits of a hash of its seed,
+        longer where two would be the same), in page order."""
+        names: list[str] = []
+        taken: set[str] = set()
+        for seed, _ in self.pages:
+            digest = hashlib.sha1(seed.encode("utf-8")).hexdigest()
+            length = 7
+            while f"{LANGUAGE}_{digest[:length]}" in taken and length < len(digest):
+                length += 1
+            names.append(f"{LANGUAGE}_{digest[:length]}")
+            taken.add(names[-1])
+        return names
+
+    def files(self, version: str, chunk_size: int
+              ) -> tuple[dict[str, bytes], list[str], list[list[str]]]:
+        """(path in the bundle → content, the page hashes, the [from, to] key range of
+        every index chunk) for Pagefind ``version``, with index chunks of about
+        ``chunk_size`` entries (Pagefind's measure: per page of a word, its locations and
+        one)."""
+        if not version.startswith(SUPPORTED):
+            raise UnsupportedPagefind(
+                f"Pagefind {version} の索引の形には対応していません（対応: 1.5 系）")
+        files: dict[str, bytes] = {}
+        chunks = []
+        for words, (digest, blob) in self._chunks(chunk_size):
+            chunks.append([words[0], words[-1], _name(files, "index/{}.pf_index", digest)])
+            files[f"index/{chunks[-1][2]}.pf_index"] = blob
+        _trim_ranges(chunks)
+        filters = [[name, _store(files, "filter/{}.pf_filter", encode(
+                        [name, [[value, pages] for value, pages in sorted(values.items())]]))]
+                   for name, values in sorted(self.filters.items())]
+        hashes = self.page_hashes()
+        pages = [[h, count] for h, (_, count) in zip(hashes, self.pages, strict=True)]
+        meta_hash = _store(files, "pagefind.{}.pf_meta",
+                           encode([version, pages, chunks, filters, [], []]), length=15)
+        entry = {"version": version,
+                 "languages": {LANGUAGE: {"hash": meta_hash, "wasm": None,
+                                          "page_count": len(self.pages)}},
+                 "include_characters": list(INCLUDE_CHARACTERS)}
+        files["pagefind-entry.json"] = json.dumps(
+            entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return files, hashes, [chunk[:2] for chunk in chunks]
+
+    def _chunks(self, chunk_size: int) -> list[tuple[list[str], tuple[str, bytes]]]:
+        """(the words, (the digest of its CBOR, the file)) of each index chunk, in word
+        order: words are added to a chunk until its size reaches ``chunk_size``
+        (Pagefind's ``chunk_index``). The chunks are made on every core when there are
+        many."""
+        by_word: dict[str, list[str]] = {}  # word → its variant forms
+        for form in self.postings:
+            word = self.word_of[form]
+            variants = by_word.setdefault(word, [])
+            if form != word:
+                variants.append(form)
+        words = sorted(by_word)
+        bounds: list[tuple[int, int]] = []
+        start = size = 0
+        for i, word in enumerate(words):
+            normal = self.postings.get(word)
+            if normal:
+                size += _entries_size(normal)
+            if size >= chunk_size:
+                bounds.append((start, i + 1))
+                start, size = i + 1, 0
+        if start < len(words):
+            bounds.append((start, len(words)))
+
+        def encode_share(share: int, shares: int) -> list[tuple[str, bytes]]:
+            out = []
+            for first, end in bounds[share::shares]:
+                parts = []
+                for word in words[first:end]:
+                    variants = sorted(by_word[word], key=lambda f: (self.first[f], f))
+                    parts.append(_word_entry(word, self.postings.get(word),
+                                             [(f, self.postings[f]) for f in variants]))
+                cbor = b"\x81" + _head(4, len(parts)) + b"".join(parts)  # a chunk is [words]
+                out.append((hashlib.sha256(cbor).hexdigest(), _gzip(cbor)))
+            return out
+
+        shares = workers_for(len(self.postings), PARALLEL_MIN_FORMS)
+        encoded = by_share(encode_share, shares)
+        return [(words[first:end], encoded[k % shares][k // shares])
+                for k, (first, end) in enumerate(bounds)]
+
+
+def _uint(n: int) -> bytes:
+    return _SMALL[n] if n < 65536 else _head(0, n)
+
+
+def _entries_size(posting: list[int]) -> int:
+    """Pagefind's size of a word's pages: per page, its locations (the weight and one per
+    position) and one."""
+    pages = posting[0::2]
+    return len(pages) + 2 * len(set(pages))
+
+
+def _pages(posting: list[int]) -> bytes:
+    """CBOR of a word's pages: [[page − previous page, locations, []], …]."""
+    pages = posting[0::2]
+    positions = posting[1::2]
+    deltas = [pages[0], *map(int.__sub__, pages[1:], pages)]
+    if 0 not in deltas[1:]:  # one position per page: every key once in a record
+        small = _SMALL
+        if pages[-1] < 65536 and max(positions) < 65536:
+            parts = [b"\x83" + small[d] + _ONE_LOC + small[p] + b"\x80"
+                     for d, p in zip(deltas, positions, strict=True)]
+        else:
+            parts = [b"\x83" + _uint(d) + _ONE_LOC + _uint(p) + b"\x80"
+                     for d, p in zip(deltas, positions, strict=True)]
+        return _head(4, len(parts)) + b"".join(parts)
+    out = []
+    last_page = 0
+    j = 0
+    while j < len(pages):  # a page where two keys are one word: its positions together
+        page = pages[j]
+        locs = [positions[j]]
+        j += 1
+        while j < len(pages) and pages[j] == page:
+            locs.append(positions[j] - positions[j - 1])
+            j += 1
+        out.append(b"\x83" + _uint(page - last_page) + _head(4, len(locs) + 1) + _LOCS_HEAD
+                   + b"".join(map(_uint, locs)) + b"\x80")
+        last_page = page
+    return _head(4, len(out)) + b"".join(out)
+
+
+def _word_entry(word: str, normal: list[int] | None,
+                variants: list[tuple[str, list[int]]]) -> bytes:
+    data = word.encode("utf-8")
+    out = b"\x83" + _head(3, len(data)) + data + (_pages(normal) if normal else b"\x80")
+    out += _head(4, len(variants))
+    for form, posting in variants:
+        data = form.encode("utf-8")
+        out += b"\x82" + _head(3, len(data)) + data + _pages(posting)
+    return out
+
+
+def _gzip(cbor: bytes) -> bytes:
+    """A file as Pagefind stores it."""
+    return gzip.compress(SIGNATURE + cbor, 6, mtime=0)
+
+
+def _name(files: dict[str, bytes], pattern: str, digest: str, length: int = 7) -> str:
+    """A name for a file under ``pattern`` from the hex ``digest`` of its content
+    (``unknown_`` and ``length`` or more of its digits, as many as make it new)."""
+    while pattern.format(f"{LANGUAGE}_{digest[:length]}") in files and length < len(digest):
+        length += 1
+    return f"{LANGUAGE}_{digest[:length]}"
+
+
+def _store(files: dict[str, bytes], pattern: str, cbor: bytes, length: int = 7) -> str:
+    """Put a file (``cbor``) into ``files`` under ``pattern``, named after its content;
+    returns the name."""
+    name = _name(files, pattern, hashlib.sha256(cbor).hexdigest(), length)
+    files[pattern.format(name)] = _gzip(cbor)
+    return name
+
+
+def _trim_ranges(chunks: list[list[str]]) -> None:
+    """Shorten each boundary between chunks to the shortest prefixes that still tell the
+    two apart (Pagefind's ``chunk_meta``); a range never ends before it starts."""
+    for first, second in zip(chunks, chunks[1:], strict=False):
+        a, b = first[1], second[0]
+        common = 0
+        for x, y in zip(a, b, strict=False):
+            if x != y:
+                break
+            common += 1
+        if a[:common + 1] >= first[0]:
+            first[1] = a[:common + 1]
+        second[0] = b[:common + 1]

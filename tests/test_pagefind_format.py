@@ -1,0 +1,138 @@
+"""The index this project writes is, file by file once decoded, the index the Pagefind
+binary makes of the same records (``search/pagefind_format.py``): the same words, pages,
+locations, variants, chunk ranges and filters. Only the files' names (hashes of their
+content) differ, and the pages' names, which name the article texts."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cio_forum_site.search import documents as search_documents
+from cio_forum_site.search.bundle import parse
+from cio_forum_site.search.indexer import EVERY, MARKER, _Tokenizer, pagefind_filters
+from cio_forum_site.search.pagefind import PagefindService
+from cio_forum_site.search.pagefind_format import IndexWriter, UnsupportedPagefind, pagefind_word
+from cio_forum_site.search.text import KEY_RUN, normalize
+
+Record = tuple[str, dict[str, list[str]]]  # keys (space-separated), filters
+
+
+def decoded(files: dict[str, bytes]) -> dict:
+    """Everything Pagefind's client reads, decoded, by what it means rather than by name."""
+    entry = json.loads(files["pagefind-entry.json"])
+    language = entry["languages"]["unknown"]
+    version, pages, chunks, filters, sorts, fields = parse(
+        files[f"pagefind.{language['hash']}.pf_meta"], "pf_meta")
+    return {
+        "entry": (entry["version"], language["wasm"], language["page_count"],
+                  entry["include_characters"]),
+        "version": version,
+        "word counts": [count for _, count in pages],
+        "chunks": [(start, end, parse(files[f"index/{name}.pf_index"], name))
+                   for start, end, name in chunks],
+        "filters": [(name, sorted(parse(files[f"filter/{h}.pf_filter"], h)[1]))
+                    for name, h in sorted(filters)],
+        "sorts": sorts,
+        "meta fields": fields,
+    }
+
+
+def by_pagefind(records: list[Record], chunk_size: int) -> dict[str, bytes]:
+    with PagefindService(chunk_size=chunk_size) as service:
+        for i, (keys, filters) in enumerate(records):
+            service.add_record(f"/{i}.html", keys, meta={}, filters=filters, sort={})
+        return service.files()
+
+
+def by_us(records: list[Record], version: str, chunk_size: int) -> dict[str, bytes]:
+    writer = IndexWriter()
+    for i, (keys, filters) in enumerate(records):
+        writer.add(f"/{i}.html", keys, filters)
+    return writer.files(version, chunk_size)[0]
+
+
+def assert_same_index(records: list[Record], chunk_size: int) -> None:
+    theirs = decoded(by_pagefind(records, chunk_size))
+    ours = decoded(by_us(records, theirs["version"], chunk_size))
+    for part in theirs:
+        assert ours[part] == theirs[part], part
+
+
+@pytest.fixture(scope="module")
+def archive_records() -> list[Record]:
+    """The fixture archive's articles as the build gives them to the index."""
+    from conftest import FIXTURES
+
+    from cio_forum_site.content.files import load_archive
+    from cio_forum_site.site.archive import make_archive
+
+    articles, errors = load_archive(FIXTURES / "archive" / "content")
+    assert not errors
+    docs = search_documents(make_archive(articles))
+    tokenizer = _Tokenizer()
+    return [(entry[0], pagefind_filters(doc))
+            for doc, (_, entry, _) in zip(docs, tokenizer.analyse(docs), strict=True)]
+
+
+@pytest.mark.parametrize("chunk_size", [4000, 60])
+def test_the_archive_is_indexed_as_pagefind_indexes_it(archive_records, chunk_size):
+    assert_same_index(archive_records, chunk_size)
+
+
+# Keys as the build makes them: runs of letters and digits of normalized text, some with
+# a marker, and the key every article has; letters with diacritics, kana with (han)dakuten, wide and narrow forms, Greek,
+# Cyrillic, Hangul, digits of other scripts.
+ALPHABET = ("abcdeéèêëçñøåæß" "ABCÉÅΣΛЖДѢ" "0123456789٣१" "αβγжд" "がぎぐパピかきくはひ"
+            "ガギパポカキハヒヴ" "東京都区市町村" "한국어" "ＤＸｶﾞ①Ⅻ")
+
+
+@st.composite
+def records(draw) -> list[Record]:
+    count = draw(st.integers(1, 12))
+    out = []
+    for _ in range(count):
+        text = draw(st.text(st.sampled_from(ALPHABET + " "), max_size=80))
+        runs = KEY_RUN.findall(normalize(text))
+        keys = list(dict.fromkeys([*runs, *(r + MARKER for r in runs[:3]), EVERY]))
+        filters = {"kind": [draw(st.sampled_from(["座談会", "インタビュー"]))]}
+        if draw(st.booleans()):
+            filters["municipality"] = draw(st.lists(st.sampled_from(["八王子市", "三鷹市", "日野市"]),
+                                                    unique=True, min_size=1, max_size=2))
+        out.append((" ".join(keys), filters))
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records(), st.sampled_from([5, 40, 4000]))
+def test_any_keys_are_indexed_as_pagefind_indexes_them(records, chunk_size):
+    assert_same_index(records, chunk_size)
+
+
+def test_a_word_with_diacritics_is_a_variant_of_the_word_without():
+    assert pagefind_word("ガバメント") == ("カハメント", "ガバメント")
+    assert pagefind_word("テレワーク") == ("テレワーク", None)
+    assert pagefind_word("café") == ("cafe", "café")
+    assert pagefind_word("dx") == ("dx", None)
+
+
+def test_another_pagefind_version_is_refused_not_misread():
+    writer = IndexWriter()
+    writer.add("/0.html", "x", {})
+    with pytest.raises(UnsupportedPagefind, match="1.5"):
+        writer.files("2.0.0", 4000)
+
+
+def test_pages_are_named_apart_even_when_their_hashes_begin_alike():
+    writer = IndexWriter()
+    seeds = [f"/{i}.html" for i in range(3000)]
+    random.Random(1).shuffle(seeds)
+    for seed in seeds:
+        writer.add(seed, "x", {})
+    names = writer.page_hashes()
+    assert len(set(names)) == len(names) == 3000
+    assert all(name.startswith("unknown_") and len(name) >= 15 for name in names)
