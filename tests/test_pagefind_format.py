@@ -99,6 +99,9 @@ def records(draw) -> list[Record]:
         text = draw(st.text(st.sampled_from(ALPHABET + " "), max_size=80))
         runs = KEY_RUN.findall(normalize(text))
         keys = list(dict.fromkeys([*runs, *(r + MARKER for r in runs[:3]), EVERY]))
+        if runs and draw(st.booleans()):  # two keys of one word in a page (not the build's)
+            first = runs[0][0].upper() if runs[0][0].isascii() else runs[0][0]
+            keys.append(draw(st.sampled_from([runs[0], first + runs[0][1:]])))
         filters = {"kind": [draw(st.sampled_from(["座談会", "インタビュー"]))]}
         if draw(st.booleans()):
             filters["municipality"] = draw(st.lists(st.sampled_from(["八王子市", "三鷹市", "日野市"]),

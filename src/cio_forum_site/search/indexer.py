@@ -244,7 +244,8 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
         for event in shares.events():
             if event[0] == "record":
                 feed.add(event[1], event[2], event[3])
-                used[event[3]] = event[4] or cached[event[3]]
+                if cache_dir is not None:  # kept for the next build
+                    used[event[3]] = event[4] or cached[event[3]]
             elif event[0] == "sample":
                 samples += event[1]
                 sampled += 1
@@ -257,13 +258,13 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
                 new_readings.update(event[3])
         if lap:
             lap("tokenize")
-        if used != cached:
+        if cache_dir is not None and used != cached:
             cache.save(cache_dir, used)
         known = {w: r for w in words if (r := new_readings.get(w) or known_readings.get(w))}
         if new_readings or len(known) != len(known_readings):
             cache.save(cache_dir, known, cache.READINGS_FILE)
         version, bundle = client.files()
-    # after the workers and Pagefind have ended: the chunks are encoded on forked workers
+    # every record is in: the index files
     files, pages, chunks = feed.writer.files(version, INDEX_CHUNK_SIZE)
     return Tokenized(dict(words), stop, indexed, known, {**bundle, **files}, pages, chunks)
 

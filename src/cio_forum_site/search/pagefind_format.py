@@ -29,6 +29,7 @@ import gzip
 import hashlib
 import json
 import unicodedata
+from array import array
 from collections.abc import Sequence
 
 from cio_forum_site.parallel import by_share, workers_for
@@ -73,7 +74,8 @@ class IndexWriter:
 
     def __init__(self) -> None:
         self.words: dict[str, tuple[str, str | None]] = {}  # key → pagefind_word(key)
-        self.postings: dict[str, list[int]] = {}  # form → [page, position, page, position, …]
+        # form → [page, position, page, position, …] (4 bytes each, not Python ints)
+        self.postings: dict[str, array] = {}
         self.word_of: dict[str, str] = {}  # form → the word it is indexed under
         self.first: dict[str, int] = {}  # variant form → the first page that has it
         self.pages: list[tuple[str, int]] = []  # (seed of the page's hash, word count)
@@ -95,7 +97,7 @@ class IndexWriter:
                 continue
             posting = postings.get(form)
             if posting is None:
-                postings[form] = [page, position]
+                postings[form] = array("I", (page, position))
                 self.word_of[form] = word
                 if variant is not None:
                     self.first[form] = page
@@ -199,14 +201,14 @@ def _uint(n: int) -> bytes:
     return _SMALL[n] if n < 65536 else _head(0, n)
 
 
-def _entries_size(posting: list[int]) -> int:
+def _entries_size(posting: array) -> int:
     """Pagefind's size of a word's pages: per page, its locations (the weight and one per
     position) and one."""
     pages = posting[0::2]
     return len(pages) + 2 * len(set(pages))
 
 
-def _pages(posting: list[int]) -> bytes:
+def _pages(posting: array) -> bytes:
     """CBOR of a word's pages: [[page − previous page, locations, []], …]."""
     pages = posting[0::2]
     positions = posting[1::2]
@@ -236,8 +238,7 @@ def _pages(posting: list[int]) -> bytes:
     return _head(4, len(out)) + b"".join(out)
 
 
-def _word_entry(word: str, normal: list[int] | None,
-                variants: list[tuple[str, list[int]]]) -> bytes:
+def _word_entry(word: str, normal: array | None, variants: list[tuple[str, array]]) -> bytes:
     data = word.encode("utf-8")
     out = b"\x83" + _head(3, len(data)) + data + (_pages(normal) if normal else b"\x80")
     out += _head(4, len(variants))
