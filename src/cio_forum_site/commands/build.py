@@ -143,7 +143,7 @@ def build(
     wanted = keys | reused_search
     if keys and (reused_search or not search) and reuse.unchanged(previous, out_dir, wanted):
         if inputs != previous.inputs:  # the next build of the same files need not plan
-            previous.inputs, previous.summary = inputs, {f: getattr(report, f) for f in SUMMARY}
+            previous.inputs, previous.summary = inputs, _summary(report)
             caches.save(cache_dir, _record_name(out_dir), _record_version(), previous)
         lap("output")  # nothing has changed: the output folder is already this build
         return report
@@ -184,7 +184,7 @@ def build(
         if cache_dir is not None:
             done = reuse.record(stage.path, keys, search_key if search else "")
             done.inputs = inputs
-            done.summary = {f: getattr(report, f) for f in SUMMARY}
+            done.summary = _summary(report)
     if cache_dir is not None:
         caches.save(cache_dir, _record_name(out_dir), _record_version(), done)
     lap("output")
@@ -248,7 +248,9 @@ def _file_cache(load, cache_dir: Path | None) -> FileCache | None:
     return caches.load(cache_dir, ARTICLES, _articles_version()) or {}
 
 
-SUMMARY = ("articles", "pages", "images", "drafts")  # what a build that did nothing repeats
+def _summary(report: BuildReport) -> dict[str, int]:
+    """The counts a build that does nothing repeats from the last one."""
+    return {f: getattr(report, f) for f in ("articles", "pages", "images", "drafts")}
 
 
 def _inputs(content_dir: Path, templates_dir: Path, site: Site | None, site_file: Path | None,

@@ -23,8 +23,8 @@ What lands in ``<site>/pagefind/``:
   ``a``; a prefix search for ``x`` those with a token that contains ``x``. Keys in more than
   half of the articles are left out (they would not narrow anything down) and listed in
   the manifest instead. Positions are not indexed: at 1,000 articles of 8,000 characters
-  they would be 5 million, an index several times as large. Whether the string really occurs is decided in the browser, against the
-  article's text.
+  they would be 5 million, an index several times as large. Whether the string really
+  occurs is decided in the browser, against the article's text.
 - ``ja/manifest.json.gz``: parameters, the left-out ("stop") keys, the key range of
   every Pagefind index chunk (a prefix search loads only the chunk whose range holds the
   string, so the worker first loads every chunk a prefix can reach), and the Pagefind
@@ -126,13 +126,13 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         done = index_documents(documents, texts_dir, workers, lap, cache_dir, texts or {})
     except (PagefindError, UnsupportedPagefind) as exc:
         raise SearchBuildError(str(exc)) from None
-    pages, chunks = dict(enumerate(done.pages)), done.chunks
+    pages = done.pages  # each document's Pagefind page
     report.vocabulary = len(done.words)
     report.stop_keys = len(done.stop)
     report.indexed_keys = done.indexed_keys
     lap("pagefind")  # writing the index, after the last record
     write_files(out, {p: data for p, data in done.bundle.items() if PUBLISHED.fullmatch(p)})
-    for i, name in pages.items():
+    for i, name in enumerate(pages):
         os.replace(texts_dir / f"{i}.json.gz", texts_dir / f"{name}.json.gz")
     report.text_files = [f"ja/t/{pages[i]}.json.gz" for i in range(n)]
     lexicon = lexicon_buckets(done.words, n)
@@ -158,7 +158,7 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         "readingBuckets": len(yomi),
         "stop": [k for k in done.stop if PAIR not in k],
         "stopPairs": [k for k in done.stop if PAIR in k],
-        "chunks": chunks,
+        "chunks": done.chunks,
         # every article's Pagefind page, newest first (archive order among the same date):
         # the order a search starts from, without asking Pagefind to list and sort them all
         "order": [pages[i] for i in sorted(range(n), key=lambda i: documents[i].date_iso,

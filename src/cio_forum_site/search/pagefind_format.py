@@ -30,7 +30,7 @@ import hashlib
 import json
 import unicodedata
 from array import array
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from cio_forum_site.parallel import by_share, workers_for
 from cio_forum_site.search.bundle import SIGNATURE, _head, encode
@@ -117,11 +117,7 @@ class IndexWriter:
         names: list[str] = []
         taken: set[str] = set()
         for seed, _ in self.pages:
-            digest = hashlib.sha1(seed.encode("utf-8")).hexdigest()
-            length = 7
-            while f"{LANGUAGE}_{digest[:length]}" in taken and length < len(digest):
-                length += 1
-            names.append(f"{LANGUAGE}_{digest[:length]}")
+            names.append(_name(taken, "{}", hashlib.sha1(seed.encode("utf-8")).hexdigest()))
             taken.add(names[-1])
         return names
 
@@ -253,10 +249,11 @@ def _gzip(cbor: bytes) -> bytes:
     return gzip.compress(SIGNATURE + cbor, 6, mtime=0)
 
 
-def _name(files: dict[str, bytes], pattern: str, digest: str, length: int = 7) -> str:
+def _name(taken: Container[str], pattern: str, digest: str, length: int = 7) -> str:
     """A name for a file under ``pattern`` from the hex ``digest`` of its content
-    (``unknown_`` and ``length`` or more of its digits, as many as make it new)."""
-    while pattern.format(f"{LANGUAGE}_{digest[:length]}") in files and length < len(digest):
+    (``unknown_`` and ``length`` or more of its digits, as many as make the path one that
+    is not ``taken``)."""
+    while pattern.format(f"{LANGUAGE}_{digest[:length]}") in taken and length < len(digest):
         length += 1
     return f"{LANGUAGE}_{digest[:length]}"
 

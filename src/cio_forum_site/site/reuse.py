@@ -100,10 +100,7 @@ def environment_key(code: str, template_dirs: list[Path], site, assets: dict[str
     for part in more:
         h.update(part.encode())
     for folder in template_dirs:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-        h.update(b"\1")
+        _hash_folder(h, folder)
     return h.hexdigest()
 
 
@@ -167,17 +164,26 @@ def inputs_key(code: str, content_files: list[Path], content_dir: Path,
     for part in (code, *settings):
         h.update(part.encode() + b"\0")
     for path in content_files:
-        data = path.read_bytes()
-        h.update(f"{path.relative_to(content_dir).as_posix()}\0{len(data)}\0".encode())
-        h.update(data)
+        _hash_file(h, path, content_dir)
     for folder in folders:
-        h.update(b"\1" + str(folder).encode())
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-            if path.is_file():
-                data = path.read_bytes()
-                h.update(f"{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
-                h.update(data)
+        h.update(str(folder).encode())
+        _hash_folder(h, folder)
     return h.hexdigest()
+
+
+def _hash_file(h, path: Path, base: Path) -> None:
+    """Add a file's path under ``base`` and its bytes to the hash ``h``."""
+    data = path.read_bytes()
+    h.update(f"{path.relative_to(base).as_posix()}\0{len(data)}\0".encode())
+    h.update(data)
+
+
+def _hash_folder(h, folder: Path) -> None:
+    """Add every file in ``folder`` (none when it does not exist) to the hash ``h``."""
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        if path.is_file():
+            _hash_file(h, path, folder)
+    h.update(b"\1")
 
 
 def record(stage: Path, keys: dict[str, str], search: str) -> Previous:
