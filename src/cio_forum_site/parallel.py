@@ -7,7 +7,10 @@ import contextlib
 import ctypes
 import multiprocessing as mp
 import os
+import select
 import signal
+import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -26,6 +29,33 @@ def die_with_parent(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(1)
+
+
+def die_with(pid: int) -> None:
+    """In a worker that is not a fork of process ``pid`` (one from the forkserver): exit at
+    once when ``pid`` has ended, as ``die_with_parent`` does for a forked worker. A thread
+    waits on a pidfd (Linux 5.3 and later; elsewhere it looks every second)."""
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            while _alive(pid):
+                time.sleep(1)
+        else:
+            select.select([fd], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _run_share(share_and_shares: tuple[int, int]):

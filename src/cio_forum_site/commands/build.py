@@ -177,7 +177,8 @@ def build(
                 from cio_forum_site.search import build_search
 
                 made = build_search(stage.path, search_documents, cache_dir=cache_dir,
-                                    texts=previous.texts(out_dir, text_keys))
+                                    texts=previous.texts(out_dir, text_keys),
+                                    keys=text_keys or None)
                 keys.update(zip((f"pagefind/{t}" for t in made.text_files), text_keys,
                                 strict=False))
             lap("search")

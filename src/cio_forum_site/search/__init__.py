@@ -10,9 +10,10 @@ documents from the archive. How the pieces fit (see also ``indexer.py`` and
   suffixes, so that the browser can ask for "a token that is / starts with / ends with /
   contains this string". The build also writes a lexicon of the tokens (for the browser's
   segmenter) and each article's text (for exact matching and excerpts). The work per
-  article runs on every core (``indexer.py``); records reach Pagefind, running as a
-  service, while the next articles are still being cut (``pagefind.py``); what MeCab made
-  of each text is kept for the next build (``cache.py``).
+  article runs on every core in lean worker processes (``indexer.py``); the build writes
+  the Pagefind index itself as the keys arrive (``pagefind_format.py``; of the Pagefind
+  binary only the browser client is taken, ``pagefind.py``); what MeCab made of each text
+  is kept for the next build, keyed by the article's content (``cache.py``).
   Every word of the lexicon also gets its reading (``readings.py``: unidic-lite's kana, or
   a participant's ``kana:`` for their name), written as buckets by reading.
 - Query time (in a Web Worker): the query is normalized the same way and split into parts;

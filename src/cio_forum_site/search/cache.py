@@ -2,7 +2,9 @@
 
 Cutting the articles with MeCab is most of the search stage (about 5 s of CPU at 1,000
 articles), and a push usually adds or changes one article. Each article's keys are kept
-under a hash of exactly the text MeCab was given; the whole cache is for one version of
+under the key of its search document (``site/reuse.document_keys`` in a build: its fields
+and its file's bytes, with the version of the code; else ``document_key``), so that a
+build finds them without making the text MeCab would be given; the whole cache is for one version of
 everything that decides what comes out (fugashi, unidic-lite, the rules in ``indexer.py``
 and ``text.py``), so an entry is only ever used for the same input under the same rules.
 
@@ -18,7 +20,9 @@ import contextlib
 import hashlib
 import marshal
 import os
+import pickle
 import sys
+from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
 
@@ -27,12 +31,20 @@ READINGS_FILE = "search-readings.bin"  # word → its reading (readings.py)
 # The modules whose rules decide the keys.
 _RULES = ("indexer.py", "text.py", "readings.py", "../mecab.py")
 
-Entry = tuple[str, str]  # (the article's index keys, its words), each space-separated
+# (the article's index keys, its words, each space-separated; the key of the text MeCab cut)
+Entry = tuple[str, str, str]
 
 
 def text_key(text: str) -> str:
-    """The cache key of the text MeCab is given."""
+    """The key of the text MeCab is given (it names the article's Pagefind page)."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def document_key(document) -> str:
+    """A key of a search document made from its value (its fields, the article pickled):
+    for callers that have no better key."""
+    values = tuple(getattr(document, f.name) for f in fields(document))
+    return hashlib.blake2b(pickle.dumps(values, protocol=5), digest_size=16).hexdigest()
 
 
 def version() -> str:

@@ -38,7 +38,10 @@ What lands in ``<site>/pagefind/``:
 - ``ja/yomi/<n>.json.gz``: the readings, in buckets by first character (``readings.py``).
 
 The work per article — its plain text, MeCab, its keys, its text file — is done on every
-core by forked workers; the keys go into the index in article order as they are ready.
+core by lean workers started from a forkserver (not forks of the build, which would copy
+every page of the archive they touch), fed small batches in article order; the keys go
+into the index in that order as they are ready. What MeCab made of an article is looked up
+in the cache by the article's key before any work is sent out.
 Everything is written deterministically (sorted, gzip without time stamps, records in the
 same order), so two builds of the same content are byte-identical.
 """
@@ -53,14 +56,15 @@ import multiprocessing as mp
 import os
 import re
 from collections import Counter
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import chain, pairwise
-from multiprocessing.connection import wait
 from pathlib import Path
 
 from cio_forum_site import mecab
-from cio_forum_site.parallel import die_with_parent
+from cio_forum_site.parallel import die_with
 from cio_forum_site.search import cache, readings
 from cio_forum_site.search.documents import SearchDocument, body_turns, speaker_label, speakers
 from cio_forum_site.search.pagefind import Client, PagefindError
@@ -104,9 +108,11 @@ class SearchReport:
 def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
                  bundle: str = "pagefind", workers: int | None = None,
                  cache_dir: Path | None = None,
-                 texts: dict[int, Path] | None = None) -> SearchReport:
+                 texts: dict[int, Path] | None = None,
+                 keys: Sequence[str] | None = None) -> SearchReport:
     """Index ``documents`` into ``site_dir/<bundle>/``, reusing what MeCab made of the same
-    texts before when ``cache_dir`` holds it. ``texts`` names, for some documents, the
+    documents before when ``cache_dir`` holds it (``keys``: each document's key, see
+    ``index_documents``). ``texts`` names, for some documents, the
     article-text file a previous build wrote for exactly that document: it is linked
     (or copied) instead of written again. Raises SearchBuildError when MeCab or Pagefind
     fails."""
@@ -123,7 +129,8 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     texts_dir = data_dir / "t"  # the workers write <i>.json.gz; renamed after Pagefind's pages
     texts_dir.mkdir(parents=True)
     try:
-        done = index_documents(documents, texts_dir, workers, lap, cache_dir, texts or {})
+        done = index_documents(documents, texts_dir, workers, lap, cache_dir, texts or {},
+                               keys)
     except (PagefindError, UnsupportedPagefind) as exc:
         raise SearchBuildError(str(exc)) from None
     pages = done.pages  # each document's Pagefind page
@@ -176,6 +183,7 @@ PUBLISHED = re.compile(r"pagefind\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefin
                        r"|pagefind\.[\w-]+\.pf_meta|index/[\w-]+\.pf_index|filter/[\w-]+\.pf_filter")
 
 SAMPLE = 200  # the stop keys are the keys in more than half of the first SAMPLE documents
+BATCH = 16  # documents one task gives a worker (MeCab cuts them all before any keys are made)
 
 
 @dataclass
@@ -187,6 +195,7 @@ class Tokenized:
     bundle: dict[str, bytes]  # the Pagefind index and client: path in the bundle → content
     pages: list[str]  # each document's Pagefind page
     chunks: list[list[str]]  # the key range [from, to] of every index chunk
+    cut: int = 0  # documents MeCab cut in this build (the others came from the cache)
 
 
 def stop_keys(sample: list[str], documents: int) -> list[str]:
@@ -202,91 +211,97 @@ def stop_keys(sample: list[str], documents: int) -> list[str]:
     return sorted(k for k, c in df.items() if c > STOP_FRACTION * len(sample) and k != EVERY)
 
 
-# What a share of the work tells the process that writes the index, in this order:
-#   ("sample", [keys, …])  the keys of its part of the sample; answered with the stop keys
-#   ("record", i, keys, cache key, entry)
-#                          document i's keys, stop keys left out; the cache entry when MeCab
-#                          made it now, else None
-#   ("done", words, n, readings)
-#                          its documents per word, how many keys it gave, and the readings
-#                          of its words that were not in the cache (its text files are
-#                          written by then)
-Event = tuple
+# One task of a worker: (document index, the document, whether MeCab must cut it, the last
+# build's text file for it or None) for some of BATCH consecutive documents.
+Task = list[tuple[int, SearchDocument, bool, Path | None]]
 
 
 def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
                     workers: int | None = None, lap=None, cache_dir: Path | None = None,
-                    texts: dict[int, Path] | None = None) -> Tokenized:
+                    texts: dict[int, Path] | None = None,
+                    keys: Sequence[str] | None = None) -> Tokenized:
     """Tokenize every document (on every core when there are many), write its text into
     ``texts_dir`` and put its record into the index; returns what was learned and the
-    bundle. With ``cache_dir``, MeCab only cuts texts it has not cut before (``cache.py``).
-    Each share of the work takes every ``shares``-th document (``_share``)."""
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(documents) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-        workers = 1
-    sample_size = min(len(documents), SAMPLE)
+    bundle. With ``cache_dir``, MeCab only cuts documents it has not cut before
+    (``cache.py``), found by ``keys`` (each document's, e.g. ``reuse.document_keys``; by
+    default ``cache.document_key``).
+
+    The workers are fresh processes (``_Workers``), not forks of this one: a fork would
+    come to hold a copy of every page of the archive it touches (at 10,000 articles, two
+    workers held 1.6 GB). Each task sends them only its documents, and they send back
+    each document's keys, in order."""
+    n = len(documents)
+    texts = texts or {}
     cached = cache.load(cache_dir)
+    if cache_dir is not None and keys is None:
+        keys = [cache.document_key(doc) for doc in documents]
+    entries: list[cache.Entry | None] = [cached.get(k) for k in keys] if keys else [None] * n
     known_readings = cache.load(cache_dir, cache.READINGS_FILE)
+    # the work left for the workers, BATCH documents at a time: every document MeCab has
+    # not cut, and the text file of every one whose last one cannot be linked
+    batches: list[tuple[range, Task]] = []
+    for start in range(0, n, BATCH):
+        span = range(start, min(n, start + BATCH))
+        task = [(i, documents[i], entries[i] is None, texts.get(i)) for i in span
+                if entries[i] is None or not (i in texts and _linked(texts[i], texts_dir / f"{i}.json.gz"))]
+        batches.append((span, task))
+    todo = sum(len(task) for _, task in batches)
+    words: Counter[str] = Counter()
     used: dict[str, cache.Entry] = {}
-    new_readings: dict[str, str] = {}
-    # Pagefind (for its client) starts once the workers are forked, so that they inherit
-    # neither its pipes nor the thread that reads its answers.
-    with _Shares(documents, texts_dir, workers, sample_size, cached, known_readings,
-                 texts or {}) as shares, \
-            Client() as client:
-        feed = _Feed(IndexWriter(), documents)
-        samples: list[str] = []
-        sampled = 0  # shares whose sample is in
-        words: Counter[str] = Counter()
-        indexed = 0
-        stop: list[str] = []
-        for event in shares.events():
-            if event[0] == "record":
-                feed.add(event[1], event[2], event[3])
-                if cache_dir is not None:  # kept for the next build
-                    used[event[3]] = event[4] or cached[event[3]]
-            elif event[0] == "sample":
-                samples += event[1]
-                sampled += 1
-                if sampled == workers:
-                    stop = stop_keys(samples, len(documents))
-                    shares.answer(stop)
-            elif event[0] == "done":
-                words.update(event[1])
-                indexed += event[2]
-                new_readings.update(event[3])
+    fresh = 0
+    writer: IndexWriter | None = None
+    stop: list[str] = []
+    fed = 0  # documents in the index so far
+
+    def feed(end: int) -> None:  # documents fed … end - 1 into the index, in order
+        nonlocal fed
+        while fed < end:
+            doc, entry = documents[fed], entries[fed]
+            assert entry is not None and writer is not None
+            writer.add(f"{doc.url}\0{entry[2]}", entry[0], pagefind_filters(doc))
+            fed += 1
+
+    with _Workers(texts_dir, _worker_count(workers, todo)) as pool, Client() as client:
+        for span, (batch_entries, batch_words) in pool.results(batches):
+            for i, entry in batch_entries:
+                entries[i] = entry
+                fresh += 1
+            words.update(batch_words)
+            for i in span:
+                if not any(i == j for j, _ in batch_entries):
+                    words.update(entries[i][1].split(" ") if entries[i][1] else ())
+            if writer is None and span.stop >= min(n, SAMPLE):
+                stop = stop_keys([e[0] for e in entries[:min(n, SAMPLE)]], n)
+                writer = IndexWriter(left_out=stop)
+            if writer is not None:
+                feed(span.stop)
         if lap:
             lap("tokenize")
-        if cache_dir is not None and used != cached:
-            cache.save(cache_dir, used)
-        known = {w: r for w in words if (r := new_readings.get(w) or known_readings.get(w))}
-        if new_readings or len(known) != len(known_readings):
-            cache.save(cache_dir, known, cache.READINGS_FILE)
+        unread = [w for w in words if w not in known_readings]
+        new_readings = pool.readings(unread) if unread else {}
         version, bundle = client.files()
+    if writer is None:
+        writer = IndexWriter()
+    feed(n)
+    if cache_dir is not None and keys is not None:  # kept for the next build
+        used = dict(zip(keys, entries, strict=True))
+        if used != cached:
+            cache.save(cache_dir, used)
+    known = {w: r for w in words if (r := new_readings.get(w) or known_readings.get(w))}
+    if new_readings or len(known) != len(known_readings):
+        cache.save(cache_dir, known, cache.READINGS_FILE)
     # every record is in: the index files
-    files, pages, chunks = feed.writer.files(version, INDEX_CHUNK_SIZE)
-    return Tokenized(dict(words), stop, indexed, known, {**bundle, **files}, pages, chunks)
+    files, pages, chunks = writer.files(version, INDEX_CHUNK_SIZE)
+    return Tokenized(dict(words), stop, writer.indexed, known, {**bundle, **files}, pages,
+                     chunks, fresh)
 
 
-class _Feed:
-    """Records into the index in document order, whatever order the shares finish them
-    in: a document's page number is its place in the archive."""
-
-    def __init__(self, writer: IndexWriter, documents: Sequence[SearchDocument]):
-        self.writer = writer
-        self.documents = documents
-        self.next = 0
-        self.waiting: dict[int, tuple[str, str]] = {}
-
-    def add(self, i: int, keys: str, text_key: str) -> None:
-        self.waiting[i] = keys, text_key
-        while self.next in self.waiting:
-            doc = self.documents[self.next]
-            keys, text_key = self.waiting.pop(self.next)
-            # the page's name changes with its text, so that no cache keeps an old one
-            self.writer.add(f"{doc.url}\0{text_key}", keys, pagefind_filters(doc))
-            self.next += 1
+def _worker_count(workers: int | None, documents: int) -> int:
+    """Worker processes for ``documents`` documents to tokenize: none (this process) when
+    there are few of them or one core."""
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4)
+    return 0 if workers < 2 or documents < PARALLEL_MIN else workers
 
 
 def pagefind_filters(doc: SearchDocument) -> dict[str, list[str]]:
@@ -296,143 +311,98 @@ def pagefind_filters(doc: SearchDocument) -> dict[str, list[str]]:
     return {name: values for name, values in filters.items() if values}
 
 
-_shared: tuple = ()  # the arguments of ``_share`` but the share, for forked workers
+class _Workers:
+    """The processes that cut the documents: ``workers`` fresh ones (from the forkserver,
+    which imports this module and fugashi once), or this process when ``workers`` is 0.
+    ``results`` runs the tasks, in order; ``readings`` reads words."""
 
+    def __init__(self, texts_dir: Path, workers: int):
+        self.texts_dir = texts_dir
+        self.workers = workers
+        self.executor: ProcessPoolExecutor | None = None
+        self.inline: _Work | None = None
 
-class _Shares:
-    """The shares of the work: in this process when there is one, else one forked worker
-    each. ``events()`` yields their events as they come."""
-
-    def __init__(self, documents, texts_dir: Path, shares: int, sample_size: int,
-                 cached: dict[str, cache.Entry], known_readings: dict[str, str],
-                 texts: dict[int, Path]):
-        self.args = (documents, texts_dir, shares, sample_size, cached, known_readings, texts)
-        self.shares = shares
-        self.pipes: list = []
-        self.processes: list = []
-        self.inline: Generator | None = None
-        self.stop: list[str] | None = None
-
-    def __enter__(self) -> _Shares:
-        global _shared
-        if self.shares == 1:
-            documents, texts_dir, _, sample_size, cached, known_readings, texts = self.args
-            self.inline = _share(documents, texts_dir, 0, 1, sample_size, cached, known_readings,
-                                 texts)
+    def __enter__(self) -> _Workers:
+        if self.workers == 0:
+            self.inline = _Work(self.texts_dir)
             return self
-        _shared = self.args
-        gc.freeze()  # what the workers inherit stays out of their garbage collections (COW)
-        context = mp.get_context("fork")
-        for share in range(self.shares):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_worker, args=(share, theirs, os.getpid()), daemon=True)
-            process.start()
-            theirs.close()
-            self.pipes.append(ours)
-            self.processes.append(process)
+        context = mp.get_context("forkserver")
+        context.set_forkserver_preload(["cio_forum_site.search.indexer", "fugashi"])
+        self.executor = ProcessPoolExecutor(self.workers, mp_context=context,
+                                            initializer=_start_worker,
+                                            initargs=(self.texts_dir, os.getpid()))
         return self
 
     def __exit__(self, *exc) -> None:
-        global _shared
-        _shared = ()
-        if self.shares == 1:
-            return
-        gc.unfreeze()
-        for process in self.processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
 
-    def answer(self, stop: list[str]) -> None:
-        """Give every share the stop keys (each is waiting for them after its sample)."""
+    def results(self, batches: list[tuple[range, Task]]):
+        """(span, (the entries MeCab made, documents per word among them)) for each batch,
+        in order."""
         if self.inline is not None:
-            self.stop = stop
-        else:
-            for pipe in self.pipes:
-                pipe.send(stop)
-
-    def events(self):
-        if self.inline is not None:
-            yield from _drive(self.inline, lambda: self.stop)
+            for span, task in batches:
+                yield span, self.inline.run(task)
             return
-        open_pipes = list(self.pipes)
-        while open_pipes:
-            for pipe in wait(open_pipes):
-                try:
-                    event = pipe.recv()
-                except EOFError:
-                    raise SearchBuildError("MeCab で文章を分ける処理が途中で終わりました") from None
-                if event[0] == "error":
-                    raise SearchBuildError(f"MeCab で文章を分けられませんでした:\n{event[1]}")
-                if event[0] == "done":
-                    open_pipes.remove(pipe)
-                yield event
+        assert self.executor is not None
+        done = self.executor.map(_run_task, [task for _, task in batches if task])
+        try:
+            for span, task in batches:
+                yield span, next(done) if task else ([], Counter())
+        except BrokenProcessPool:
+            raise SearchBuildError("MeCab で文章を分ける処理が途中で終わりました") from None
+        except Exception as exc:  # a worker's error, raised again here
+            raise SearchBuildError(f"MeCab で文章を分けられませんでした: {exc!r}") from None
+
+    def readings(self, words: list[str]) -> dict[str, str]:
+        """The readings of ``words`` (``readings.read_words``), on every worker."""
+        if self.executor is None:
+            return readings.read_words(words)
+        parts = [words[k::self.workers] for k in range(self.workers)]
+        out: dict[str, str] = {}
+        try:
+            for found in self.executor.map(readings.read_words, parts):
+                out.update(found)
+        except BrokenProcessPool:
+            raise SearchBuildError("MeCab で読みを調べる処理が途中で終わりました") from None
+        return out
 
 
-def _worker(share: int, pipe, parent: int) -> None:
-    """A forked worker: run its share, passing every event to the parent (and die with it)."""
-    die_with_parent(parent)
-    documents, texts_dir, shares, sample_size, cached, known_readings, texts = _shared
+class _Work:
+    """What a worker (or this process) does with a task: MeCab and keys for the documents
+    to cut, and the text file of every document of the task."""
+
+    def __init__(self, texts_dir: Path):
+        self.texts_dir = texts_dir
+        self.tokenizer = _Tokenizer()
+
+    def run(self, task: Task) -> tuple[list[tuple[int, cache.Entry]], Counter[str]]:
+        to_cut = [(i, doc) for i, doc, cut, _ in task if cut]
+        made = self.tokenizer.analyse([doc for _, doc in to_cut])
+        words: Counter[str] = Counter()
+        for entry in made:
+            if entry[1]:
+                words.update(entry[1].split(" "))
+        for i, doc, _, link in task:
+            target = self.texts_dir / f"{i}.json.gz"
+            if not (link is not None and _linked(link, target)):
+                write_json(target, text_record(doc))
+        return [(i, entry) for (i, _), entry in zip(to_cut, made, strict=True)], words
+
+
+_work: _Work | None = None  # a worker's
+
+
+def _start_worker(texts_dir: Path, build: int) -> None:
+    global _work
     gc.disable()  # nothing here makes reference cycles; collections would only cost time
-    try:
-        events = _share(documents, texts_dir, share, shares, sample_size, cached, known_readings,
-                        texts)
-        for event in _drive(events, pipe.recv):
-            pipe.send(event)
-    except BaseException:  # reported by the parent as a SearchBuildError
-        import traceback
-
-        pipe.send(("error", traceback.format_exc()))
-    finally:
-        pipe.close()
+    die_with(build)  # the forkserver, its parent, outlives the build while workers live
+    _work = _Work(texts_dir)
 
 
-BATCH = 16  # documents MeCab cuts before their keys are made (see ``_Tokenizer.analyse``)
-
-
-def _drive(events: Generator[Event, list[str] | None, None], stop_keys_for):
-    """Every event of a share, to the end; after a "sample" event has been handled, the
-    share gets ``stop_keys_for()``."""
-    event = next(events)
-    while True:
-        yield event
-        if event[0] == "done":
-            return
-        event = events.send(stop_keys_for()) if event[0] == "sample" else next(events)
-
-
-def _share(documents: Sequence[SearchDocument], texts_dir: Path, share: int, shares: int,
-           sample_size: int, cached: dict[str, cache.Entry], known_readings: dict[str, str],
-           texts: dict[int, Path] | None = None,
-           ) -> Generator[Event, list[str] | None, None]:
-    """The events of every ``shares``-th document from ``share`` (see ``Event``): its part
-    of the sample first, then, once the stop keys are sent in, every record."""
-    tokenizer = _Tokenizer(cached)
-    mine = list(range(share, len(documents), shares))
-
-    def analysed(indices: list[int]):
-        """(i, (cache key, entry, fresh)) for each document."""
-        for start in range(0, len(indices), BATCH):
-            batch = indices[start:start + BATCH]
-            yield from zip(batch, tokenizer.analyse([documents[i] for i in batch]), strict=True)
-
-    in_sample = [i for i in mine if i < sample_size]
-    sample = dict(analysed(in_sample))
-    stop = set((yield ("sample", [entry[0] for _, entry, _ in sample.values()])) or ())
-    words: Counter[str] = Counter()  # run → documents with it (for the lexicon)
-    indexed = 0
-    for i, (key, entry, fresh) in chain(sample.items(), analysed(mine[len(in_sample):])):
-        keys = " ".join(k for k in entry[0].split(" ") if k not in stop) if stop else entry[0]
-        if entry[1]:
-            words.update(entry[1].split(" "))
-        indexed += keys.count(" ") + 1
-        yield ("record", i, keys, key, entry if fresh else None)
-    # The texts and readings last: while the parent indexes the records.
-    for i in mine:
-        if not (i in (texts or {}) and _linked(texts[i], texts_dir / f"{i}.json.gz")):
-            write_json(texts_dir / f"{i}.json.gz", text_record(documents[i]))
-    unread = [w for w in words if w not in known_readings]
-    yield ("done", words, indexed, readings.read_words(unread) if unread else {})
+def _run_task(task: Task):
+    assert _work is not None
+    return _work.run(task)
 
 
 def _linked(source: Path, target: Path) -> bool:
@@ -463,11 +433,9 @@ def token_keys(token: str) -> tuple[tuple[str, ...], str, str]:
 
 
 class _Tokenizer:
-    """MeCab, and what it has learned of each distinct token so far; entries of the cache
-    (``cache.py``) stand in for MeCab where the text is the same."""
+    """MeCab, and what it has learned of each distinct token so far."""
 
-    def __init__(self, cached: dict[str, cache.Entry] | None = None):
-        self.cached = cached or {}
+    def __init__(self):
         self._tagger = None
         self.known: dict[str, tuple[str, ...]] = {}  # token → its keys
         self.runs: dict[str, tuple[str, ...]] = {}  # token → its runs of letters and digits
@@ -482,23 +450,21 @@ class _Tokenizer:
             self._tagger = fugashi.Tagger("-Owakati")
         return self._tagger
 
-    def analyse(self, docs: list[SearchDocument]) -> list[tuple[str, cache.Entry, bool]]:
-        """For each document: (the cache key of its text, its entry, whether MeCab made it
-        now). MeCab cuts all the texts the cache lacks before any keys are made: switching
-        less often between MeCab's large tables (a 69 MB cost matrix) and Python's objects
-        keeps more of each in the processor's caches: at 1,000 articles, tokenizing took
-        3.8–3.9 s in batches of 16, 4.6–5.3 s in batches of 4, 5.3–5.6 s one by one."""
+    def analyse(self, docs: list[SearchDocument]) -> list[cache.Entry]:
+        """Each document's entry: its keys, its words and the key of the text MeCab cut.
+        MeCab cuts all the texts before any keys are made: switching less often between
+        MeCab's large tables (a 69 MB cost matrix) and Python's objects keeps more of each
+        in the processor's caches: at 1,000 articles, tokenizing took 3.8–3.9 s in batches
+        of 16, 4.6–5.3 s in batches of 4, 5.3–5.6 s one by one."""
         # MeCab treats the line breaks between paragraphs as boundaries; the head (title,
         # people, topics, municipalities) is cut apart from the body.
         texts = [head_and_body(doc) for doc in docs]
-        keys = [cache.text_key(f"{head}\x1d{body}") for head, body in texts]
-        entries = [self.cached.get(key) for key in keys]
-        cut = {j: (mecab.wakati(self.tagger, texts[j][0]), mecab.wakati(self.tagger, texts[j][1]))
-               for j, entry in enumerate(entries) if entry is None}
-        return [(key, entry, False) if entry is not None else (key, self.keys(cut[j]), True)
-                for j, (key, entry) in enumerate(zip(keys, entries, strict=True))]
+        cut = [(mecab.wakati(self.tagger, head), mecab.wakati(self.tagger, body))
+               for head, body in texts]
+        return [(*self.keys(c), cache.text_key(f"{head}\x1d{body}"))
+                for c, (head, body) in zip(cut, texts, strict=True)]
 
-    def keys(self, cut: tuple[str, str]) -> cache.Entry:
+    def keys(self, cut: tuple[str, str]) -> tuple[str, str]:
         """The index keys of a text as MeCab cut it (its head and its body, tokens separated
         by spaces) and its words (runs of letters and digits), each space-separated, in
         order of first appearance."""

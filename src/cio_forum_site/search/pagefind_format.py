@@ -30,7 +30,7 @@ import hashlib
 import json
 import unicodedata
 from array import array
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterable, Sequence
 
 from cio_forum_site.parallel import by_share, workers_for
 from cio_forum_site.search.bundle import SIGNATURE, _head, encode
@@ -45,6 +45,9 @@ DEFAULT_WEIGHT = 24  # Pagefind's weight 1.0 (× 24)
 _LOCS_HEAD = encode(-DEFAULT_WEIGHT - 1)  # a page's locations start with the weight
 _ONE_LOC = b"\x82" + _LOCS_HEAD  # the locations of a word found once on a page: 2 items
 _SMALL = [_head(0, n) for n in range(1 << 16)]  # CBOR of small unsigned integers
+
+
+_LEFT_OUT = ("", None)  # IndexWriter.words of a key left out (compared by identity)
 
 
 class UnsupportedPagefind(Exception):
@@ -72,8 +75,11 @@ def pagefind_word(key: str) -> tuple[str, str | None]:
 class IndexWriter:
     """Pages go in (``add``, in page order); Pagefind's files come out (``files``)."""
 
-    def __init__(self) -> None:
-        self.words: dict[str, tuple[str, str | None]] = {}  # key → pagefind_word(key)
+    def __init__(self, left_out: Iterable[str] = ()) -> None:
+        """``left_out``: keys that are not indexed (nor counted) when a page has them."""
+        # key → pagefind_word(key), or _LEFT_OUT
+        self.words: dict[str, tuple[str, str | None]] = dict.fromkeys(left_out, _LEFT_OUT)
+        self.indexed = 0  # (page, key) pairs in the index
         # form → [page, position, page, position, …] (4 bytes each, not Python ints)
         self.postings: dict[str, array] = {}
         self.word_of: dict[str, str] = {}  # form → the word it is indexed under
@@ -86,25 +92,29 @@ class IndexWriter:
         (unique per page) names it. Returns its page number."""
         page = len(self.pages)
         words, postings = self.words, self.postings
-        split = keys.split(" ") if keys else []
-        for position, key in enumerate(split):
+        position = 0
+        for key in keys.split(" ") if keys else ():
             found = words.get(key)
             if found is None:
                 found = words[key] = pagefind_word(key)
+            elif found is _LEFT_OUT:
+                continue
+            position += 1
             word, variant = found
             form = variant or word
             if not form:
                 continue
             posting = postings.get(form)
             if posting is None:
-                postings[form] = array("I", (page, position))
+                postings[form] = array("I", (page, position - 1))
                 self.word_of[form] = word
                 if variant is not None:
                     self.first[form] = page
             else:
                 posting.append(page)
-                posting.append(position)
-        self.pages.append((seed, len(split)))
+                posting.append(position - 1)
+        self.pages.append((seed, position))
+        self.indexed += position
         for name, values in filters.items():
             by_value = self.filters.setdefault(name, {})
             for value in values:
