@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from cio_forum_site.search import documents as search_documents
 from cio_forum_site.search.bundle import parse
+from cio_forum_site.search.cache import unpack
 from cio_forum_site.search.indexer import EVERY, MARKER, _Tokenizer, pagefind_filters
 from cio_forum_site.search.pagefind import PagefindService
 from cio_forum_site.search.pagefind_format import IndexWriter, UnsupportedPagefind, pagefind_word
@@ -75,8 +76,8 @@ def archive_records() -> list[Record]:
     assert not errors
     docs = search_documents(make_archive(articles))
     tokenizer = _Tokenizer()
-    return [(entry[0], pagefind_filters(doc))
-            for doc, (_, entry, _) in zip(docs, tokenizer.analyse(docs), strict=True)]
+    return [(unpack(keys), pagefind_filters(doc))
+            for doc, (keys, _, _) in zip(docs, tokenizer.analyse(docs), strict=True)]
 
 
 @pytest.mark.parametrize("chunk_size", [4000, 60])

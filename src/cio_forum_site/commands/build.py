@@ -318,7 +318,10 @@ def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_d
     shares = workers_for(len(routes), PARALLEL_MIN)
 
     def render_share(share: int, shares: int) -> ContentError | None:
-        return _render_share(stage, env, routes[share::shares], site, templates_dir,
+        # a run of consecutive routes: neighbouring pages show the same articles, so each
+        # worker touches (and its memory copies from this process) fewer of them
+        part = routes[len(routes) * share // shares:len(routes) * (share + 1) // shares]
+        return _render_share(stage, env, part, site, templates_dir,
                              progress if shares == 1 else None, assets, images)
 
     errors = [e for e in by_share(render_share, shares) if e]
