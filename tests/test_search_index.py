@@ -17,10 +17,12 @@ from conftest import FIXTURES, ROOT, TEMPLATES
 from cio_forum_site.commands.build import build
 from cio_forum_site.search import SearchBuildError, build_search, cache, indexer, pagefind
 from cio_forum_site.search.documents import (
+    body_turns,
     has_no_markup,
     parsed_plain_text,
     plain_paragraphs,
     plain_text,
+    speakers,
 )
 from cio_forum_site.search.indexer import EVERY, HEAD, MARKER, OFTEN, PAIR, token_keys
 from cio_forum_site.search.text import contains_all, normalize, query_parts
@@ -407,3 +409,10 @@ def test_kana_must_be_kana(tmp_path):
     assert problems == [] and article.participants[0].kana == "ヤマダ タロウ"
     _, problems = participant("yamada")
     assert len(problems) == 1 and "ひらがなかカタカナ" in problems[0].message
+
+
+def test_the_speakers_filter_names_everyone_whose_turns_say_something_in_order():
+    for doc in fixture_documents():
+        said = [p.name for paragraph, p in body_turns(doc.article) if p is not None]
+        assert speakers(doc.article) == list(dict.fromkeys(said)), doc.url
+    assert any(speakers(doc.article) for doc in fixture_documents())

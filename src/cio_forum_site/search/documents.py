@@ -107,8 +107,14 @@ def speaker_label(person: Participant) -> str:
 
 
 def speakers(article: Article) -> list[str]:
-    """The names of the participants who speak in the article, in order of appearance."""
-    return list(dict.fromkeys(p.name for _, p in body_turns(article) if p is not None))
+    """The names of the participants who speak in the article, in order of appearance
+    (a turn whose text is empty, as ``body_turns`` reads it, says nothing)."""
+    names: dict[str, None] = {}
+    for block in article.blocks:
+        if isinstance(block, Turn) and (person := article.participant(block.speaker)) \
+                and person.name not in names and plain_text(block.markdown):
+            names[person.name] = None  # the text is read only for someone not seen yet
+    return list(names)
 
 
 def plain_text(markdown: str) -> list[str]:

@@ -31,6 +31,7 @@ import json
 import unicodedata
 from array import array
 from collections.abc import Container, Iterable, Sequence
+from itertools import chain
 
 from cio_forum_site.parallel import by_share, workers_for
 from cio_forum_site.search.bundle import SIGNATURE, _head, encode
@@ -47,7 +48,9 @@ _ONE_LOC = b"\x82" + _LOCS_HEAD  # the locations of a word found once on a page:
 _SMALL = [_head(0, n) for n in range(1 << 16)]  # CBOR of small unsigned integers
 
 
-_LEFT_OUT = ("", None)  # IndexWriter.words of a key left out (compared by identity)
+# IndexWriter.slots of a key left out, and of one that is no word (compared by identity)
+_LEFT_OUT = object()
+_NO_WORD = object()
 
 
 class UnsupportedPagefind(Exception):
@@ -77,8 +80,8 @@ class IndexWriter:
 
     def __init__(self, left_out: Iterable[str] = ()) -> None:
         """``left_out``: keys that are not indexed (nor counted) when a page has them."""
-        # key → pagefind_word(key), or _LEFT_OUT
-        self.words: dict[str, tuple[str, str | None]] = dict.fromkeys(left_out, _LEFT_OUT)
+        # key → the postings of the form it is indexed under, or _LEFT_OUT, or _NO_WORD
+        self.slots: dict[str, array | object] = dict.fromkeys(left_out, _LEFT_OUT)
         self.indexed = 0  # (page, key) pairs in the index
         # form → [page, position, page, position, …] (4 bytes each, not Python ints)
         self.postings: dict[str, array] = {}
@@ -91,28 +94,18 @@ class IndexWriter:
         """Index the next page: its keys (space-separated) and filter values; ``seed``
         (unique per page) names it. Returns its page number."""
         page = len(self.pages)
-        words, postings = self.words, self.postings
+        slots = self.slots
         position = 0
         for key in keys.split(" ") if keys else ():
-            found = words.get(key)
-            if found is None:
-                found = words[key] = pagefind_word(key)
-            elif found is _LEFT_OUT:
-                continue
-            position += 1
-            word, variant = found
-            form = variant or word
-            if not form:
-                continue
-            posting = postings.get(form)
+            posting = slots.get(key)
             if posting is None:
-                postings[form] = array("I", (page, position - 1))
-                self.word_of[form] = word
-                if variant is not None:
-                    self.first[form] = page
-            else:
+                posting = slots[key] = self._slot(key, page)
+            elif posting is _LEFT_OUT:
+                continue
+            if posting is not _NO_WORD:
                 posting.append(page)
-                posting.append(position - 1)
+                posting.append(position)
+            position += 1
         self.pages.append((seed, position))
         self.indexed += position
         for name, values in filters.items():
@@ -120,6 +113,20 @@ class IndexWriter:
             for value in values:
                 by_value.setdefault(value, []).append(page)
         return page
+
+    def _slot(self, key: str, page: int) -> array | object:
+        """The postings a key not seen before adds to (``page`` is the first with it)."""
+        word, variant = pagefind_word(key)
+        form = variant or word
+        if not form:
+            return _NO_WORD
+        posting = self.postings.get(form)
+        if posting is None:
+            posting = self.postings[form] = array("I")
+            self.word_of[form] = word
+            if variant is not None:
+                self.first[form] = page
+        return posting
 
     def page_hashes(self) -> list[str]:
         """Each page's name (``unknown_`` and 7 or more hex digits of a hash of its seed,
@@ -214,16 +221,28 @@ def _entries_size(posting: array) -> int:
     return len(pages) + 2 * len(set(pages))
 
 
+_STEP: list[bytes] = []  # b"\x83" and the CBOR of n (a page entry up to its locations)
+_AT: list[bytes] = []  # the locations of one position n, and the entry's end
+
+
+def _small_tables() -> tuple[list[bytes], list[bytes]]:
+    """_STEP and _AT for every n < 65536 (made when first needed)."""
+    if not _STEP:
+        _STEP.extend(b"\x83" + s for s in _SMALL)
+        _AT.extend(_ONE_LOC + s + b"\x80" for s in _SMALL)
+    return _STEP, _AT
+
+
 def _pages(posting: array) -> bytes:
     """CBOR of a word's pages: [[page − previous page, locations, []], …]."""
     pages = posting[0::2]
     positions = posting[1::2]
     deltas = [pages[0], *map(int.__sub__, pages[1:], pages)]
     if 0 not in deltas[1:]:  # one position per page: every key once in a record
-        small = _SMALL
-        if pages[-1] < 65536 and max(positions) < 65536:
-            parts = [b"\x83" + small[d] + _ONE_LOC + small[p] + b"\x80"
-                     for d, p in zip(deltas, positions, strict=True)]
+        if pages[-1] < 65536 and max(positions) < 65536:  # from tables, without a loop
+            step, at = _small_tables()
+            return _head(4, len(deltas)) + b"".join(chain.from_iterable(zip(
+                map(step.__getitem__, deltas), map(at.__getitem__, positions), strict=True)))
         else:
             parts = [b"\x83" + _uint(d) + _ONE_LOC + _uint(p) + b"\x80"
                      for d, p in zip(deltas, positions, strict=True)]
@@ -255,8 +274,9 @@ def _word_entry(word: str, normal: array | None, variants: list[tuple[str, array
 
 
 def _gzip(cbor: bytes) -> bytes:
-    """A file as Pagefind stores it."""
-    return gzip.compress(SIGNATURE + cbor, 6, mtime=0)
+    """A file as Pagefind stores it. Level 5, not 6: at 1,000 articles the index chunks
+    take 0.56 s of gzip instead of 0.90 s, for 0.9 % more bytes."""
+    return gzip.compress(SIGNATURE + cbor, 5, mtime=0)
 
 
 def _name(taken: Container[str], pattern: str, digest: str, length: int = 7) -> str:
