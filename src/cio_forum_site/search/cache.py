@@ -29,8 +29,8 @@ from pathlib import Path
 
 FILE_NAME = "search-keys.bin"
 READINGS_FILE = "search-readings.bin"  # word → its reading (readings.py)
-# The modules whose rules decide the keys.
-_RULES = ("indexer.py", "text.py", "readings.py", "../mecab.py")
+# The modules whose rules decide the keys, and this one (it packs them).
+_RULES = ("indexer.py", "text.py", "readings.py", "cache.py", "../mecab.py")
 
 # (the article's index keys, its words, each space-separated and packed; the key of the
 # text MeCab cut)
