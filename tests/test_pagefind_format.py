@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from cio_forum_site.search import documents as search_documents
 from cio_forum_site.search.bundle import parse
-from cio_forum_site.search.cache import unpack
 from cio_forum_site.search.indexer import EVERY, MARKER, _Tokenizer, pagefind_filters
 from cio_forum_site.search.pagefind import PagefindService
 from cio_forum_site.search.pagefind_format import IndexWriter, UnsupportedPagefind, pagefind_word
@@ -76,7 +75,7 @@ def archive_records() -> list[Record]:
     assert not errors
     docs = search_documents(make_archive(articles))
     tokenizer = _Tokenizer()
-    return [(unpack(keys), pagefind_filters(doc))
+    return [(keys, pagefind_filters(doc))
             for doc, (keys, _, _) in zip(docs, tokenizer.analyse(docs), strict=True)]
 
 

@@ -4,9 +4,10 @@ Cutting the articles with MeCab is most of the search stage (about 5 s of CPU at
 articles), and a push usually adds or changes one article. Each article's keys are kept
 under the key of its search document (``site/reuse.document_keys`` in a build: its fields
 and its file's bytes, with the version of the code; else ``document_key``), so that a
-build finds them without making the text MeCab would be given; the whole cache is for one version of
-everything that decides what comes out (fugashi, unidic-lite, the rules in ``indexer.py``
-and ``text.py``), so an entry is only ever used for the same input under the same rules.
+build finds them without making the text MeCab would be given. The whole cache is for one
+version of everything that decides what comes out (fugashi, unidic-lite, the rules in
+``indexer.py`` and ``text.py``, the packing here), so an entry is only ever used for the
+same input under the same rules.
 
 The cache is one file, ``<folder>/search-keys.bin``, replaced as a whole after a build
 (write beside, then ``os.replace``) with the entries that build used, so it never grows

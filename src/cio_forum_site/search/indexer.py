@@ -214,7 +214,8 @@ def stop_keys(sample: list[str], documents: int) -> list[str]:
 
 
 # One task of a worker: (document index, the document, whether MeCab must cut it, the last
-# build's text file for it or None) for some of BATCH consecutive documents.
+# build's text file to link for it, or None: write it) for some of BATCH consecutive
+# documents.
 Task = list[tuple[int, SearchDocument, bool, Path | None]]
 
 
@@ -244,7 +245,10 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
     batches: list[tuple[range, Task]] = []
     for start in range(0, n, BATCH):
         span = range(start, min(n, start + BATCH))
-        task = [(i, documents[i], entries[i] is None, texts.get(i)) for i in span
+        # a cached document's last text file is linked here; one MeCab must cut goes to a
+        # worker, which links its file (or writes it) there
+        task = [(i, documents[i], True, texts.get(i)) if entries[i] is None else
+                (i, documents[i], False, None) for i in span
                 if entries[i] is None or not (i in texts and _linked(texts[i], texts_dir / f"{i}.json.gz"))]
         batches.append((span, task))
     todo = sum(len(task) for _, task in batches)
@@ -271,8 +275,9 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
                 entries[i] = entry
                 fresh += 1
             words.update(batch_words)
+            cut = {i for i, _ in batch_entries}
             for i in span:
-                if not any(i == j for j, _ in batch_entries):
+                if i not in cut:  # from the cache: its words counted here
                     runs = cache.unpack(entries[i][1])
                     words.update(runs.split(" ") if runs else ())
             if writer is None and span.stop >= min(n, SAMPLE):
@@ -395,14 +400,16 @@ class _Work:
         to_cut = [(i, doc) for i, doc, cut, _ in task if cut]
         made = self.tokenizer.analyse([doc for _, doc in to_cut])
         words: Counter[str] = Counter()
-        for entry in made:
-            if runs := cache.unpack(entry[1]):
+        for _, runs, _ in made:
+            if runs:
                 words.update(runs.split(" "))
         for i, doc, _, link in task:
             target = self.texts_dir / f"{i}.json.gz"
             if not (link is not None and _linked(link, target)):
                 write_json(target, text_record(doc))
-        return [(i, entry) for (i, _), entry in zip(to_cut, made, strict=True)], words
+        entries = [(i, (cache.pack(keys), cache.pack(runs), text_key))
+                   for (i, _), (keys, runs, text_key) in zip(to_cut, made, strict=True)]
+        return entries, words
 
 
 _work: _Work | None = None  # a worker's
@@ -489,8 +496,8 @@ class _Tokenizer:
             self._tagger = fugashi.Tagger("-Owakati")
         return self._tagger
 
-    def analyse(self, docs: list[SearchDocument]) -> list[cache.Entry]:
-        """Each document's entry: its keys, its words and the key of the text MeCab cut.
+    def analyse(self, docs: list[SearchDocument]) -> list[tuple[str, str, str]]:
+        """Each document's keys, its words (``keys``) and the key of the text MeCab cut.
         MeCab cuts all the texts before any keys are made: switching less often between
         MeCab's large tables (a 69 MB cost matrix) and Python's objects keeps more of each
         in the processor's caches: at 1,000 articles, tokenizing took 3.8–3.9 s in batches
@@ -500,7 +507,7 @@ class _Tokenizer:
         texts = [head_and_body(doc) for doc in docs]
         cut = [(mecab.wakati(self.tagger, head), mecab.wakati(self.tagger, body))
                for head, body in texts]
-        return [(*map(cache.pack, self.keys(c)), cache.text_key(f"{head}\x1d{body}"))
+        return [(*self.keys(c), cache.text_key(f"{head}\x1d{body}"))
                 for c, (head, body) in zip(cut, texts, strict=True)]
 
     def keys(self, cut: tuple[str, str]) -> tuple[str, str]:
