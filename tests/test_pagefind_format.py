@@ -16,7 +16,12 @@ from cio_forum_site.search import documents as search_documents
 from cio_forum_site.search.bundle import parse
 from cio_forum_site.search.indexer import EVERY, MARKER, _Tokenizer, pagefind_filters
 from cio_forum_site.search.pagefind import PagefindService
-from cio_forum_site.search.pagefind_format import IndexWriter, UnsupportedPagefind, pagefind_word
+from cio_forum_site.search.pagefind_format import (
+    SHARD,
+    IndexWriter,
+    UnsupportedPagefind,
+    pagefind_word,
+)
 from cio_forum_site.search.text import KEY_RUN, normalize
 
 Record = tuple[str, dict[str, list[str]]]  # keys (space-separated), filters
@@ -49,18 +54,52 @@ def by_pagefind(records: list[Record], chunk_size: int) -> dict[str, bytes]:
         return service.files()
 
 
-def by_us(records: list[Record], version: str, chunk_size: int) -> dict[str, bytes]:
+def by_us(records: list[Record], version: str, chunk_size: int, shard_pages: int = 0
+          ) -> tuple[dict[str, bytes], dict[str, int]]:
     writer = IndexWriter()
     for i, (keys, filters) in enumerate(records):
         writer.add(f"/{i}.html", keys, filters)
-    return writer.files(version, chunk_size)[0]
+    files, _, _, shards = writer.files(version, chunk_size, shard_pages)
+    return files, shards
 
 
-def assert_same_index(records: list[Record], chunk_size: int) -> None:
-    theirs = decoded(by_pagefind(records, chunk_size))
-    ours = decoded(by_us(records, theirs["version"], chunk_size))
+def assert_same_index(records: list[Record], chunk_size: int, shard_pages: int = 0) -> None:
+    """Our index of ``records`` is the binary's; with ``shard_pages``, it is the binary's
+    index of the records in which every key on more pages than that is named after its
+    shard (``keyᚥ0`` on its first ``shard_pages`` pages, ``keyᚥ1`` on the next …)."""
+    theirs = decoded(by_pagefind(in_shards(records, shard_pages)[0], chunk_size))
+    files, shards = by_us(records, theirs["version"], chunk_size, shard_pages)
+    ours = decoded(files)
     for part in theirs:
         assert ours[part] == theirs[part], part
+    assert shards == in_shards(records, shard_pages)[1]
+
+
+def in_shards(records: list[Record], per: int) -> tuple[list[Record], dict[str, int]]:
+    """The records with each key whose word (as Pagefind makes it) is on more than ``per``
+    pages named after its shard, and those keys → their shards."""
+    if not per:
+        return records, {}
+    pages_of: dict[str, list[int]] = {}  # form → the pages that have it
+    for i, (keys, _) in enumerate(records):
+        for key in keys.split(" ") if keys else ():
+            word, variant = pagefind_word(key)
+            pages = pages_of.setdefault(variant or word, [])
+            if (variant or word) and (not pages or pages[-1] != i):
+                pages.append(i)
+    out, shards = [], {}
+    for i, (keys, filters) in enumerate(records):
+        named = []
+        for key in keys.split(" ") if keys else ():
+            word, variant = pagefind_word(key)
+            pages = pages_of[variant or word]
+            if (variant or word) and len(pages) > per:
+                named.append(f"{key}{SHARD}{pages.index(i) // per}")
+                shards[key] = -(-len(pages) // per)
+            else:
+                named.append(key)
+        out.append((" ".join(named), filters))
+    return out, shards
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +153,22 @@ def records(draw) -> list[Record]:
 @given(records(), st.sampled_from([5, 40, 4000]))
 def test_any_keys_are_indexed_as_pagefind_indexes_them(records, chunk_size):
     assert_same_index(records, chunk_size)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records(), st.sampled_from([5, 4000]), st.sampled_from([1, 2, 3]))
+def test_keys_on_many_pages_are_indexed_in_shards_as_pagefind_indexes_such_keys(
+        records, chunk_size, shard_pages):
+    assert_same_index(records, chunk_size, shard_pages)
+
+
+def test_a_key_on_more_pages_than_a_shard_holds_is_split_in_page_order():
+    records = [("都 区" if i % 2 else "都", {}) for i in range(7)]
+    _, shards = by_us(records, "1.5.2", 4000, shard_pages=3)
+    assert shards == {"都": 3}  # 区 is on pages 1, 3, 5: one shard, kept whole
+    assert in_shards(records, 3)[0][:4] == [("都ᚥ0", {}), ("都ᚥ0 区", {}), ("都ᚥ0", {}),
+                                            ("都ᚥ1 区", {})]
+    assert_same_index(records, 4000, shard_pages=3)
 
 
 def test_a_word_with_diacritics_is_a_variant_of_the_word_without():

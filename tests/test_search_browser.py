@@ -5,6 +5,8 @@ browser against MeCab and against the Python side."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import random
 import re
 import sys
@@ -16,6 +18,7 @@ from conftest import FIXTURES, TEMPLATES
 
 from cio_forum_site.commands.build import build
 from cio_forum_site.search import indexer
+from cio_forum_site.search.indexer import EVERY
 from cio_forum_site.search.text import KEY_RUN, normalize, query_parts
 
 sys.path.insert(0, str(FIXTURES / "search"))
@@ -299,14 +302,15 @@ def test_the_segmenter_cuts_queries_as_mecab_does(served, site, page):
 
 def test_a_larger_archive_with_stop_keys_and_many_index_chunks(tmp_path, browser, monkeypatch):
     """60 synthetic articles: keys in more than half of them are left out of the index,
-    small index chunks make prefix lookups span chunks, and the lexicon comes in many
-    buckets. Random strings taken from the text
+    keys in more than 6 are indexed in shards, small index chunks make prefix lookups span
+    chunks, and the lexicon comes in many buckets. Random strings taken from the text
     (inside words and across them), token runs and no-hit strings must still find exactly
     the articles that contain them."""
     from cio_forum_site import synthetic
 
     monkeypatch.setattr(indexer, "INDEX_CHUNK_SIZE", 300)
     monkeypatch.setattr(indexer, "LEXICON_BUCKET_BYTES", 400)  # the lexicon in many buckets
+    monkeypatch.setattr(indexer, "SHARD_PAGES", 6)
     content = tmp_path / "content"
     synthetic.write(60, content)
     out = tmp_path / "build"
@@ -325,6 +329,8 @@ def test_a_larger_archive_with_stop_keys_and_many_index_chunks(tmp_path, browser
     queries |= {"の", "ます", "新幹線", "区市町村 連携", "ｾｷｭﾘﾃｨ", "ＤＸ", "榊原", "ワーク"}
     assert len(list((out / "pagefind" / "ja" / "lex").iterdir())) > 20
     assert len(list((out / "pagefind" / "index").iterdir())) > 20
+    manifest = json.loads(gzip.decompress((out / "pagefind/ja/manifest.json.gz").read_bytes()))
+    assert manifest["shards"][EVERY] == 10 and len(manifest["shards"]) > 100
     with serve(out, PREFIX) as (base, _):
         context = browser.new_context()
         tab = context.new_page()

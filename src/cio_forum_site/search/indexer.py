@@ -22,10 +22,13 @@ What lands in ``<site>/pagefind/``:
   ``xᚠ`` those with a token that ends with ``x``; for ``aᚡb`` those where ``b`` follows
   ``a``; a prefix search for ``x`` those with a token that contains ``x``. Keys in more than
   half of the articles are left out (they would not narrow anything down) and listed in
-  the manifest instead. Positions are not indexed: at 1,000 articles of 8,000 characters
+  the manifest instead. A key in more than ``SHARD_PAGES`` articles is indexed in shards
+  (``keyᚥ0``, ``keyᚥ1``, …: ``pagefind_format.py``), listed in the manifest: Pagefind's
+  client spends time on the square of a word's pages. Positions are not indexed: at 1,000 articles of 8,000 characters
   they would be 5 million, an index several times as large. Whether the string really
   occurs is decided in the browser, against the article's text.
-- ``ja/manifest.json.gz``: parameters, the left-out ("stop") keys, the key range of
+- ``ja/manifest.json.gz``: parameters, the left-out ("stop") keys, the keys in shards
+  and how many, the key range of
   every Pagefind index chunk (a prefix search loads only the chunk whose range holds the
   string, so the worker first loads every chunk a prefix can reach), and the Pagefind
   pages by date, newest first (``order``).
@@ -70,7 +73,7 @@ from cio_forum_site.parallel import die_with
 from cio_forum_site.search import cache, readings
 from cio_forum_site.search.documents import SearchDocument, body_turns, speaker_label, speakers
 from cio_forum_site.search.pagefind import Client, PagefindError
-from cio_forum_site.search.pagefind_format import IndexWriter, UnsupportedPagefind
+from cio_forum_site.search.pagefind_format import SHARD, IndexWriter, UnsupportedPagefind
 from cio_forum_site.search.text import KEY_RUN, normalize
 from cio_forum_site.timing import Laps
 
@@ -86,6 +89,7 @@ FORMAT_VERSION = 1
 STOP_FRACTION = 0.5  # a key in more than this share of the articles is not indexed …
 STOP_MIN_DOCS = 20  # … once there are at least this many articles
 INDEX_CHUNK_SIZE = 4000  # Pagefind's measure of an index chunk (its default: 20,000)
+SHARD_PAGES = 500  # a key on more articles than this is indexed in shards of this many
 LEXICON_BUCKET_BYTES = 24_000  # aim for lexicon buckets about this big (before gzip)
 MAX_BUCKETS = 256
 PARALLEL_MIN = 40  # fewer documents than this are tokenized in one process
@@ -168,6 +172,8 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         "stop": [k for k in done.stop if PAIR not in k],
         "stopPairs": [k for k in done.stop if PAIR in k],
         "chunks": done.chunks,
+        "shard": SHARD,
+        "shards": done.shards,
         # every article's Pagefind page, newest first (archive order among the same date):
         # the order a search starts from, without asking Pagefind to list and sort them all
         "order": [pages[i] for i in sorted(range(n), key=lambda i: documents[i].date_iso,
@@ -197,6 +203,7 @@ class Tokenized:
     bundle: dict[str, bytes]  # the Pagefind index and client: path in the bundle → content
     pages: list[str]  # each document's Pagefind page
     chunks: list[list[str]]  # the key range [from, to] of every index chunk
+    shards: dict[str, int]  # the keys indexed in shards → how many (pagefind_format.py)
     cut: int = 0  # documents MeCab cut in this build (the others came from the cache)
 
 
@@ -301,9 +308,9 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
     if new_readings or len(known) != len(known_readings):
         cache.save(cache_dir, known, cache.READINGS_FILE)
     # every record is in: the index files
-    files, pages, chunks = writer.files(version, INDEX_CHUNK_SIZE)
+    files, pages, chunks, shards = writer.files(version, INDEX_CHUNK_SIZE, SHARD_PAGES)
     return Tokenized(dict(words), stop, writer.indexed, known, {**bundle, **files}, pages,
-                     chunks, fresh)
+                     chunks, shards, fresh)
 
 
 def _worker_count(workers: int | None, documents: int) -> int:

@@ -103,18 +103,19 @@ export class Lexicon {
   }
 
   add({ words, suffixes }) {
+    const touched = new Set(); // the lists this bucket adds to (a first character's words
+    // all come in one bucket, but a bucket may come twice)
     for (const [w, cost] of words) {
       this.words.set(w, cost);
       this.maxLength = Math.max(this.maxLength, w.length);
-      push(this.byFirst, w[0], w);
+      touched.add(push(this.byFirst, w[0], w));
     }
     for (const s of suffixes) {
       this.suffixes.add(s);
       this.maxLength = Math.max(this.maxLength, s.length);
-      push(this.suffixByFirst, s[0], s);
+      touched.add(push(this.suffixByFirst, s[0], s));
     }
-    for (const list of this.byFirst.values()) list.sort();
-    for (const list of this.suffixByFirst.values()) list.sort();
+    for (const list of touched) list.sort();
   }
 
   hasWord(w) {
@@ -140,12 +141,45 @@ export class Lexicon {
   inside(s) {
     return this.startsWith(s) || hasPrefix(this.suffixByFirst.get(s[0]), s);
   }
+
+  /** The index keys that begin with ``p`` — the tokens that do, and every proper suffix
+   *  of a token that does, followed by MARKER — or null when there are more than
+   *  ``limit`` of them. */
+  extensions(p, limit) {
+    const words = withPrefix(this.byFirst.get(p[0]), p, limit + 1);
+    const suffixes = withPrefix(this.suffixByFirst.get(p[0]), p, limit + 1 - words.length);
+    if (words.length + suffixes.length > limit) return null;
+    return [...words, ...suffixes.map((s) => s + MARKER)];
+  }
 }
 
+/** Up to ``limit`` strings of ``sorted`` that begin with ``p``. */
+function withPrefix(sorted, p, limit) {
+  const out = [];
+  if (!sorted || limit <= 0) return out;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < p) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let k = lo; k < sorted.length && out.length < limit && sorted[k].startsWith(p); k++) {
+    out.push(sorted[k]);
+  }
+  return out;
+}
+
+/** Add ``value`` to the list of ``key``; returns the list. */
 function push(map, key, value) {
   const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+  if (list) {
+    list.push(value);
+    return list;
+  }
+  const made = [value];
+  map.set(key, made);
+  return made;
 }
 
 /** Whether a string in ``sorted`` begins with ``p`` (and is longer, if ``proper``). */

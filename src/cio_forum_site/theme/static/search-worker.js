@@ -63,8 +63,9 @@ async function start() {
     stop: new Set(manifest.stop),
     stopSorted: [...manifest.stop].sort(),
     stopPairs: new Set(manifest.stopPairs),
+    shards: new Map(Object.entries(manifest.shards || {})),
     lookups: new Map(),
-    preloaded: new Set(),
+    preloaded: new Map(), // index chunk → Promise of its loading
     texts: new Map(),
   };
 }
@@ -76,17 +77,30 @@ async function start() {
 function lookup(env, term, options) {
   const key = `${term}\u0000${JSON.stringify(options)}`;
   if (!env.lookups.has(key)) {
-    env.lookups.set(key, env.pagefind.search(term, options).then((found) => {
+    const searches = shardsOf(env, term).map((t) => env.pagefind.search(t, options));
+    env.lookups.set(key, Promise.all(searches).then((founds) => {
       const ids = new Set();
       const inText = new Set();
-      for (const r of found.results) {
-        ids.add(r.id);
-        if (r.words && r.words.length) inText.add(r.id);
+      for (const found of founds) {
+        for (const r of found.results) {
+          ids.add(r.id);
+          if (r.words && r.words.length) inText.add(r.id);
+        }
       }
       return { ids, inText };
     }));
   }
   return env.lookups.get(key);
+}
+
+/** The Pagefind searches that make up a search for ``term``: the term itself or, for an
+ *  exact key the build indexed in shards (a key of very many articles: Pagefind's time
+ *  grows with the square of a word's pages), one per shard. */
+function shardsOf(env, term) {
+  const exact = /^"(.+)"$/su.exec(term);
+  const count = exact ? env.shards.get(exact[1]) : undefined;
+  if (!count) return [term];
+  return Array.from({ length: count }, (_, k) => `"${exact[1]}${env.manifest.shard}${k}"`);
 }
 
 function lowerBound(sorted, value) {
@@ -107,23 +121,45 @@ function someStopStartsWith(env, prefix) {
 
 const stripMarks = (text) => text.normalize("NFD").replace(/\p{M}/gu, "");
 
+/** The index chunk whose key range holds ``key`` (Pagefind compares keys without
+ *  diacritics). */
+function chunkOf(env, key) {
+  const chunks = env.manifest.chunks;
+  const low = stripMarks(key);
+  let lo = 0;
+  let hi = chunks.length - 1;
+  while (lo < hi) { // the last chunk that begins at or before the key
+    const mid = (lo + hi + 1) >> 1;
+    if (chunks[mid][0] <= low) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Load index chunks (by number), each once; resolves when all of them are loaded (also
+ *  those another lookup began to load). */
+function loadChunks(env, numbers) {
+  if (!env.manifest.chunks || !env.manifest.chunks.length) return Promise.resolve([]);
+  const fresh = [...new Set(numbers)].filter((c) => !env.preloaded.has(c));
+  if (fresh.length) {
+    const terms = fresh.flatMap((c) => env.manifest.chunks[c].filter(Boolean));
+    const loading = env.pagefind.preload(terms.join(" "));
+    for (const c of fresh) env.preloaded.set(c, loading);
+  }
+  return Promise.all(numbers.map((c) => env.preloaded.get(c)));
+}
+
 /** Pagefind loads only the index chunk whose key range holds a search string, so a prefix
  *  search would miss the extensions that sit in the following chunks. Load every chunk
- *  that keys beginning with ``prefix`` can be in first (Pagefind compares keys without
- *  diacritics). */
+ *  that keys beginning with ``prefix`` can be in first. */
 async function preloadPrefix(env, prefix) {
   const chunks = env.manifest.chunks;
-  const low = stripMarks(prefix);
-  const high = `${low}\uffff`;
-  let first = 0;
-  while (first + 1 < chunks.length && chunks[first + 1][0] <= low) first++;
-  const terms = [];
-  for (let c = first; c < chunks.length && (c === first || chunks[c][0] < high); c++) {
-    if (env.preloaded.has(c)) continue;
-    env.preloaded.add(c);
-    terms.push(...chunks[c].filter(Boolean));
+  const high = `${stripMarks(prefix)}\uffff`;
+  const numbers = [];
+  for (let c = chunkOf(env, prefix); c < chunks.length && (!numbers.length || chunks[c][0] < high); c++) {
+    numbers.push(c);
   }
-  if (terms.length) await env.pagefind.preload(terms.join(" "));
+  await loadChunks(env, numbers);
 }
 
 /** One lookup of a plan step: a Set of ids, or null when the index cannot narrow it down
@@ -138,10 +174,32 @@ async function step(env, kind, text, options) {
     if (env.stop.has(text + marker)) return null;
     return (await lookup(env, `"${text}${marker}"`, options)).ids;
   }
-  // "prefix" and "inside": a prefix search finds the tokens (and suffixes) that begin with it
+  // "prefix" and "inside": the articles with a token (or a suffix of one) that begins with it
+  const found = await containing(env, text, options);
+  return found && found.ids;
+}
+
+const EXTENSIONS = 16; // at most this many keys beginning with a string are looked up one by one
+
+/** The articles with an index key that begins with ``text`` ({ids, inText}), or null when
+ *  a left-out key begins with it. The lexicon lists those keys: when they are few, each is
+ *  looked up exactly, which costs Pagefind far less than one prefix search for all of them
+ *  (its time grows with the square of the pages it gathers, ranking keys and pairs among
+ *  them); otherwise one prefix search. */
+async function containing(env, text, options) {
   if (someStopStartsWith(env, text)) return null;
-  await preloadPrefix(env, text);
-  return (await lookup(env, text, options)).ids;
+  const keys = env.lexicon.extensions(text, EXTENSIONS);
+  if (keys === null) {
+    await preloadPrefix(env, text);
+    return lookup(env, text, options);
+  }
+  const ids = new Set();
+  const inText = new Set();
+  for (const found of await Promise.all(keys.map((k) => lookup(env, `"${k}"`, options)))) {
+    for (const x of found.ids) ids.add(x);
+    for (const x of found.inText) inText.add(x);
+  }
+  return { ids, inText };
 }
 
 async function pairStep(env, left, right, options) {
@@ -172,7 +230,7 @@ async function candidatesOf(env, part, options) {
   let sure = new Set();
   if (steps[0].kind === "inside" && found.get(`inside:${part}`)) {
     // a token of the article's text contains the part: no need to read the text
-    sure = (await lookup(env, part, options)).inText;
+    sure = (await containing(env, part, options)).inText;
   }
   return { ids, sure };
 }
