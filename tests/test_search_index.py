@@ -8,6 +8,7 @@ import gzip
 import json
 import marshal
 import random
+import subprocess
 import sys
 from pathlib import Path
 
@@ -415,3 +416,21 @@ def test_the_speakers_filter_names_everyone_whose_turns_say_something_in_order()
         said = [p.name for paragraph, p in body_turns(doc.article) if p is not None]
         assert speakers(doc.article) == list(dict.fromkeys(said)), doc.url
     assert any(speakers(doc.article) for doc in fixture_documents())
+
+
+def test_a_script_that_builds_outside_the_main_guard_is_told_why_the_workers_ended(tmp_path):
+    """MeCab's workers come from a forkserver, which imports the calling script again; one
+    that calls build() at its top level builds again in every worker. The error says so."""
+    from cio_forum_site import synthetic
+
+    synthetic.write(indexer.PARALLEL_MIN + 5, tmp_path / "content")  # enough for workers
+    script = tmp_path / "make_site.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from cio_forum_site.commands.build import build\n"
+        f"build(Path({str(tmp_path / 'content')!r}), Path({str(TEMPLATES)!r}),"
+        f" Path({str(tmp_path / 'out')!r}))\n", "utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode != 0
+    assert 'if __name__ == "__main__": の中で呼んでください' in done.stderr

@@ -60,6 +60,7 @@ import multiprocessing as mp
 import os
 import pickle
 import re
+import sys
 from collections import Counter, deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -377,9 +378,10 @@ class _Workers:
                     top_up()
                 yield span, done if task else ([], Counter())
         except BrokenProcessPool:
-            raise SearchBuildError("MeCab で文章を分ける処理が途中で終わりました") from None
+            raise SearchBuildError("MeCab で文章を分ける処理が途中で終わりました" + _script_hint()) from None
         except Exception as exc:  # a worker's error, raised again here
-            raise SearchBuildError(f"MeCab で文章を分けられませんでした: {exc!r}") from None
+            raise SearchBuildError(
+                f"MeCab で文章を分けられませんでした: {exc!r}{_script_hint()}") from None
 
     def readings(self, words: list[str]) -> dict[str, str]:
         """The readings of ``words`` (``readings.read_words``), on every worker."""
@@ -393,6 +395,18 @@ class _Workers:
         except BrokenProcessPool:
             raise SearchBuildError("MeCab で読みを調べる処理が途中で終わりました") from None
         return out
+
+
+def _script_hint() -> str:
+    """When the build runs from a Python script: the likely cause of a worker's end. A
+    worker from the forkserver imports the script again, and a script that calls
+    ``build()`` outside ``if __name__ == "__main__":`` then builds again inside it."""
+    main = sys.modules.get("__main__")
+    if getattr(main, "__spec__", None) is not None or not str(
+            getattr(main, "__file__", "")).endswith(".py"):
+        return ""  # the command (``cio-forum-site`` or ``python -m``), not a script
+    return ("（Python のスクリプトから build() を呼ぶときは、if __name__ == \"__main__\": の"
+            "中で呼んでください。MeCab の作業プロセスはスクリプトを読み込み直します）")
 
 
 class _Work:
