@@ -24,14 +24,13 @@ What lands in ``<site>/pagefind/``:
   half of the articles are left out (they would not narrow anything down) and listed in
   the manifest instead. A key in more than ``SHARD_PAGES`` articles is indexed in shards
   (``keyᚥ0``, ``keyᚥ1``, …: ``pagefind_format.py``), listed in the manifest: Pagefind's
-  client spends time on the square of a word's pages. Positions are not indexed: at 1,000 articles of 8,000 characters
-  they would be 5 million, an index several times as large. Whether the string really
-  occurs is decided in the browser, against the article's text.
-- ``ja/manifest.json.gz``: parameters, the left-out ("stop") keys, the keys in shards
-  and how many, the key range of
-  every Pagefind index chunk (a prefix search loads only the chunk whose range holds the
-  string, so the worker first loads every chunk a prefix can reach), and the Pagefind
-  pages by date, newest first (``order``).
+  client spends time on the square of a word's pages. Positions are not indexed: at 1,000
+  articles of 8,000 characters they would be 5 million, an index several times as large.
+  Whether the string really occurs is decided in the browser, against the article's text.
+- ``ja/manifest.json.gz``: parameters, the left-out ("stop") keys, the keys in shards and
+  how many, the key range of every Pagefind index chunk (a prefix search loads only the
+  chunk whose range holds the string, so the worker first loads every chunk a prefix can
+  reach), and the Pagefind pages by date, newest first (``order``).
 - ``ja/lex/<n>.json.gz``: the lexicon for the browser's segmenter, in buckets by first
   character: every token with a cost (from its frequency), and every proper suffix.
 - ``ja/t/<page>.json.gz``: one per article (named after its Pagefind page): URL, title,

@@ -156,18 +156,24 @@ export class Lexicon {
 /** Up to ``limit`` strings of ``sorted`` that begin with ``p``. */
 function withPrefix(sorted, p, limit) {
   const out = [];
-  if (!sorted || limit <= 0) return out;
+  if (!sorted) return out;
+  for (let k = lowerBound(sorted, p); k < sorted.length && out.length < limit
+    && sorted[k].startsWith(p); k++) {
+    out.push(sorted[k]);
+  }
+  return out;
+}
+
+/** The first position in ``sorted`` whose string is not less than ``value``. */
+export function lowerBound(sorted, value) {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (sorted[mid] < p) lo = mid + 1;
+    if (sorted[mid] < value) lo = mid + 1;
     else hi = mid;
   }
-  for (let k = lo; k < sorted.length && out.length < limit && sorted[k].startsWith(p); k++) {
-    out.push(sorted[k]);
-  }
-  return out;
+  return lo;
 }
 
 /** Add ``value`` to the list of ``key``; returns the list. */
@@ -185,13 +191,7 @@ function push(map, key, value) {
 /** Whether a string in ``sorted`` begins with ``p`` (and is longer, if ``proper``). */
 function hasPrefix(sorted, p, proper = false) {
   if (!sorted) return false;
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < p) lo = mid + 1;
-    else hi = mid;
-  }
+  let lo = lowerBound(sorted, p);
   if (proper && lo < sorted.length && sorted[lo] === p) lo++;
   return lo < sorted.length && sorted[lo].startsWith(p);
 }

@@ -8,8 +8,8 @@
 // Messages out: {type: "results", id, results, complete, known, exact}  or  {type: "error", …}
 
 import {
-  Lexicon, Readings, combine, excerpt, intersect, nearStrings, normalize, pairsOf, plan,
-  pickParagraph, queryParts, readingAlternatives, segment, union,
+  Lexicon, Readings, combine, excerpt, intersect, lowerBound, nearStrings, normalize, pairsOf,
+  plan, pickParagraph, queryParts, readingAlternatives, segment, union,
 } from "./search-core.js";
 
 let bundle = ""; // absolute URL of the Pagefind bundle, ending in "/"
@@ -111,17 +111,6 @@ function shardsOf(env, term) {
   const count = exact ? env.shards.get(exact[1]) : undefined;
   if (!count) return [term];
   return Array.from({ length: count }, (_, k) => `"${exact[1]}${env.manifest.shard}${k}"`);
-}
-
-function lowerBound(sorted, value) {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function someStopStartsWith(env, prefix) {
