@@ -256,15 +256,16 @@ def distinct_tokens(out: Path) -> int:
     return words
 
 
-def edit_body(content: Path, run: int) -> Path:
-    """Change one sentence in the body of an article in the middle of the archive."""
+def edit_body(content: Path, run: int) -> tuple[Path, str]:
+    """Add one sentence to the body of an article in the middle of the archive; returns the
+    file and its text before (``bench`` puts it back, so the archive never drifts)."""
     files = sorted(content.glob("*.md"))
     file = files[len(files) // 2]
     text = file.read_text("utf-8")
     marker = "\n\n"
     cut = text.rindex(marker)
     file.write_text(text[:cut] + f"{marker}追記{run}。この段落は計測のために書き換えました。" + text[cut:], "utf-8")
-    return file
+    return file, text
 
 
 def add_article(content: Path, run: int) -> Path:
@@ -316,11 +317,12 @@ def bench(size: int, vocabulary: str, runs: int, work: Path) -> dict:
         times["cold"].append(run_measured([project_command(content, out, None)]))
         run_measured([project_command(content, out, cache)])  # fills the cache (unmeasured)
         times["warm"].append(run_measured([project_command(content, out, cache)]))
-        edit_body(content, run)
+        edited, before = edit_body(content, run)
         times["edit"].append(run_measured([project_command(content, out, cache)]))
         added = add_article(content, run)
         times["add"].append(run_measured([project_command(content, out, cache)]))
         added.unlink()
+        edited.write_text(before, "utf-8")  # the archive as it was, for the next run
         run_measured([project_command(content, out, cache)])
     return {"size": size, "vocabulary": vocabulary, "tokens": distinct_tokens(out),
             "times": times}
