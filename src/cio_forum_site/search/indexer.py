@@ -372,10 +372,12 @@ class _Workers:
         try:
             top_up()
             for span, task in batches:
-                if task:
-                    done = pending.popleft().result()
-                    top_up()
-                yield span, done if task else ([], Counter())
+                if not task:  # every document of the span is cached and its text linked
+                    yield span, ([], Counter())
+                    continue
+                done = pending.popleft().result()
+                top_up()
+                yield span, done
         except BrokenProcessPool:
             raise SearchBuildError("MeCab で文章を分ける処理が途中で終わりました" + _script_hint()) from None
         except Exception as exc:  # a worker's error, raised again here

@@ -138,7 +138,6 @@ function chunkOf(env, key) {
 /** Load index chunks (by number), each once; resolves when all of them are loaded (also
  *  those another lookup began to load). */
 function loadChunks(env, numbers) {
-  if (!env.manifest.chunks || !env.manifest.chunks.length) return Promise.resolve([]);
   const fresh = [...new Set(numbers)].filter((c) => !env.preloaded.has(c));
   if (fresh.length) {
     const terms = fresh.flatMap((c) => env.manifest.chunks[c].filter(Boolean));
