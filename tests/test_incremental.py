@@ -12,6 +12,7 @@ from conftest import TEMPLATES, page, text_of
 
 from cio_forum_site import synthetic
 from cio_forum_site.commands.build import build
+from cio_forum_site.search import indexer
 
 N = 45  # ≥ STOP_MIN_DOCS, with lists long enough to have a second page
 
@@ -60,7 +61,11 @@ def add_newest(content: Path) -> Path:
     return added
 
 
-def test_a_warm_build_is_byte_identical_to_a_clean_one(archive: Path, tmp_path: Path):
+def test_a_warm_build_is_byte_identical_to_a_clean_one(archive: Path, tmp_path: Path,
+                                                       monkeypatch):
+    # the stop keys from fewer articles than there are, so that adding one keeps them (and
+    # the last build's index is changed, not made anew)
+    monkeypatch.setattr(indexer, "SAMPLE", 20)
     out, cache = tmp_path / "build", tmp_path / "cache"
     first = build(archive, TEMPLATES, out, cache_dir=cache)
     assert first.rendered == first.pages
@@ -71,10 +76,11 @@ def test_a_warm_build_is_byte_identical_to_a_clean_one(archive: Path, tmp_path: 
     append_paragraph(article_file(archive, 10), "追記です。段落を一つ足しました。")
     edited = build(archive, TEMPLATES, out, cache_dir=cache)
     assert edited.rendered == 1
+    assert edited.indexed == 1  # the last build's index, changed where the article changed
     assert files_of(out) == clean_build(archive, tmp_path / "clean")
 
     added = add_newest(archive)  # every article page lists it among the latest
-    build(archive, TEMPLATES, out, cache_dir=cache)
+    assert build(archive, TEMPLATES, out, cache_dir=cache).indexed == 1
     assert files_of(out) == clean_build(archive, tmp_path / "clean")
     added.unlink()
     build(archive, TEMPLATES, out, cache_dir=cache)

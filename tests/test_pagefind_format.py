@@ -6,6 +6,7 @@ content) differ, and the pages' names, which name the article texts."""
 from __future__ import annotations
 
 import json
+import pickle
 import random
 
 import pytest
@@ -228,3 +229,38 @@ def test_pages_are_named_apart_even_when_their_hashes_begin_alike():
     names = writer.page_hashes()
     assert len(set(names)) == len(names) == 3000
     assert all(name.startswith("unknown_") and len(name) >= 15 for name in names)
+
+
+@st.composite
+def edits(draw) -> tuple[list[Record], list[tuple[int, Record]]]:
+    """Records, then changes to them: (page, its new record) or (-1, a record added)."""
+    first = draw(records())
+    more = draw(records())
+    changes = [(draw(st.integers(-1, len(first) - 1)), record) for record in more[:6]]
+    return first, changes
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits(), st.sampled_from([5, 40, 4000]), st.sampled_from([0, 2]))
+def test_an_index_kept_between_builds_and_changed_is_the_index_made_anew(
+        edits, chunk_size, shard_pages):
+    first, changes = edits
+    kept = IndexWriter(left_out=["区"])
+    for i, (keys, filters) in enumerate(first):
+        kept.add(f"/{i}.html", keys, filters)
+    kept.files("1.5.2", chunk_size, shard_pages)
+    now = list(first)
+    for page, record in changes:
+        kept = pickle.loads(pickle.dumps(kept))  # as the next build finds it
+        if page < 0:
+            kept.add(f"/{len(now)}.html", *record)
+            now.append(record)
+        else:
+            kept.replace(page, f"/{page}.html", now[page][0], *record)
+            now[page] = record
+        fresh = IndexWriter(left_out=["区"])
+        for i, (keys, filters) in enumerate(now):
+            fresh.add(f"/{i}.html", keys, filters)
+        assert kept.files("1.5.2", chunk_size, shard_pages) == \
+            fresh.files("1.5.2", chunk_size, shard_pages)
+        assert kept.indexed == fresh.indexed

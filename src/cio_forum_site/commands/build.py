@@ -40,6 +40,7 @@ class BuildReport:
     images: int = 0  # source images shown by the articles
     images_encoded: int = 0  # of them, encoded by this build (the rest came from the cache)
     rendered: int = 0  # pages made in this build (the others were carried over unchanged)
+    indexed: int = 0  # articles indexed for search in this build (the others were kept)
     drafts: int = 0  # drafts left out (0 with drafts=True)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -181,6 +182,7 @@ def build(
                                     keys=text_keys or None)
                 keys.update(zip((f"pagefind/{t}" for t in made.text_files), text_keys,
                                 strict=False))
+                report.indexed = made.indexed_pages
             lap("search")
         if cache_dir is not None:
             done = reuse.record(stage.path, keys, search_key if search else "")

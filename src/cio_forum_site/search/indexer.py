@@ -68,7 +68,7 @@ from dataclasses import dataclass, field
 from itertools import chain, pairwise
 from pathlib import Path
 
-from cio_forum_site import mecab
+from cio_forum_site import caches, mecab
 from cio_forum_site.parallel import die_with
 from cio_forum_site.search import cache, readings
 from cio_forum_site.search.documents import SearchDocument, body_turns, speaker_label, speakers
@@ -107,6 +107,7 @@ class SearchReport:
     stop_keys: int = 0
     lexicon_buckets: int = 0
     bundle_bytes: int = 0
+    indexed_pages: int = 0  # documents indexed in this build (the others were kept)
     text_files: list[str] = field(default_factory=list)  # each document's text, in the bundle
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -134,18 +135,23 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         return report
     texts_dir = data_dir / "t"  # the workers write <i>.json.gz; renamed after Pagefind's pages
     texts_dir.mkdir(parents=True)
+    # Pagefind's pages are the documents oldest first: a new article is the next page, and
+    # the others keep their numbers (the kept index of the last build is changed, not
+    # made anew: index_documents)
     try:
-        done = index_documents(documents, texts_dir, workers, lap, cache_dir, texts or {},
-                               keys)
+        done = index_documents(documents[::-1], texts_dir, workers, lap, cache_dir,
+                               {n - 1 - i: path for i, path in (texts or {}).items()},
+                               keys[::-1] if keys is not None else None)
     except (PagefindError, UnsupportedPagefind) as exc:
         raise SearchBuildError(str(exc)) from None
-    pages = done.pages  # each document's Pagefind page
+    pages = done.pages[::-1]  # each document's Pagefind page
     report.vocabulary = len(done.words)
     report.stop_keys = len(done.stop)
     report.indexed_keys = done.indexed_keys
+    report.indexed_pages = done.indexed_pages
     lap("pagefind")  # writing the index, after the last record
     write_files(out, {p: data for p, data in done.bundle.items() if PUBLISHED.fullmatch(p)})
-    for i, name in enumerate(pages):
+    for i, name in enumerate(done.pages):
         os.replace(texts_dir / f"{i}.json.gz", texts_dir / f"{name}.json.gz")
     report.text_files = [f"ja/t/{pages[i]}.json.gz" for i in range(n)]
     lexicon = lexicon_buckets(done.words, n)
@@ -205,6 +211,7 @@ class Tokenized:
     chunks: list[list[str]]  # the key range [from, to] of every index chunk
     shards: dict[str, int]  # the keys indexed in shards → how many (pagefind_format.py)
     cut: int = 0  # documents MeCab cut in this build (the others came from the cache)
+    indexed_pages: int = 0  # pages indexed in this build (the others were in the kept index)
 
 
 def stop_keys(sample: list[str], documents: int) -> list[str]:
@@ -247,6 +254,8 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
         keys = [cache.document_key(doc) for doc in documents]
     entries: list[cache.Entry | None] = [cached.get(k) for k in keys] if keys else [None] * n
     known_readings = cache.load(cache_dir, cache.READINGS_FILE)
+    kept = caches.load(cache_dir, INDEX_FILE, caches.code_version()) if keys else None
+    again = _pages_to_index_again(kept, keys, entries, cached)
     # the work left for the workers, BATCH documents at a time: every document MeCab has
     # not cut, and the text file of every one whose last one cannot be linked
     batches: list[tuple[range, Task]] = []
@@ -260,11 +269,20 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
         batches.append((span, task))
     todo = sum(len(task) for _, task in batches)
     words: Counter[str] = Counter()
+    if again is not None:  # the kept index's words, less those of the pages that changed
+        assert kept is not None and keys is not None
+        words = Counter(kept.words)
+        for i in again:
+            runs = cache.unpack(cached[kept.keys[i]][1])
+            words.subtract(runs.split(" ") if runs else ())
+        # the words of pages that changed or are new are counted below
+        unchanged = set(range(len(kept.keys))) - set(again)
     used: dict[str, cache.Entry] = {}
     fresh = 0
     writer: IndexWriter | None = None
     stop: list[str] = []
     fed = 0  # documents in the index so far
+    unchanged_pages = 0  # of them, those that were in the kept index as they are
 
     def feed(end: int) -> None:  # documents fed … end - 1 into the index, in order
         nonlocal fed
@@ -284,10 +302,10 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
             words.update(batch_words)
             cut = {i for i, _ in batch_entries}
             for i in span:
-                if i not in cut:  # from the cache: its words counted here
-                    runs = cache.unpack(entries[i][1])
+                if i not in cut and (again is None or i not in unchanged):
+                    runs = cache.unpack(entries[i][1])  # from the cache: counted here
                     words.update(runs.split(" ") if runs else ())
-            if writer is None and span.stop >= min(n, SAMPLE):
+            if again is None and writer is None and span.stop >= min(n, SAMPLE):
                 stop = stop_keys([cache.unpack(e[0]) for e in entries[:min(n, SAMPLE)]], n)
                 writer = IndexWriter(left_out=stop)
             if writer is not None:
@@ -297,6 +315,22 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
         unread = [w for w in words if w not in known_readings]
         new_readings = pool.readings(unread) if unread else {}
         version, bundle = client.files()
+    words = +words  # without the words no page has any more
+    if again is not None:
+        assert kept is not None
+        stop = kept.stop
+        if any(i < SAMPLE for i in again) or len(kept.keys) < min(n, SAMPLE):
+            stop = stop_keys([cache.unpack(e[0]) for e in entries[:min(n, SAMPLE)]], n)
+        if stop == kept.stop:  # the kept index, changed where pages changed
+            writer = kept.writer
+            for i in again:
+                doc, entry = documents[i], entries[i]
+                writer.replace(i, f"{doc.url}\0{entry[2]}", cache.unpack(cached[kept.keys[i]][0]),
+                               cache.unpack(entry[0]), pagefind_filters(doc))
+            fed = len(kept.keys)
+            unchanged_pages = len(kept.keys) - len(again)
+        else:
+            writer = IndexWriter(left_out=stop)
     if writer is None:
         writer = IndexWriter()
     feed(n)
@@ -309,8 +343,43 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
         cache.save(cache_dir, known, cache.READINGS_FILE)
     # every record is in: the index files
     files, pages, chunks, shards = writer.files(version, INDEX_CHUNK_SIZE, SHARD_PAGES)
+    if cache_dir is not None and keys is not None:
+        caches.save(cache_dir, INDEX_FILE, caches.code_version(),
+                    _KeptIndex(list(keys), stop, words, writer))
     return Tokenized(dict(words), stop, writer.indexed, known, {**bundle, **files}, pages,
-                     chunks, shards, fresh)
+                     chunks, shards, fresh, n - unchanged_pages)
+
+
+INDEX_FILE = "search-index.pickle"  # the last build's index, changed by the next (caches.py)
+AGAIN_SHARE = 20  # more than 1 in this many pages changed or added: the index is made anew
+
+
+@dataclass
+class _KeptIndex:
+    """A build's index, kept for the next: the next build indexes again only the pages
+    whose document changed, and adds the new ones (a new article is the next page: pages
+    are oldest first)."""
+    keys: list[str]  # each page's document key, in page order
+    stop: list[str]
+    words: Counter[str]  # token → pages with it
+    writer: IndexWriter
+
+
+def _pages_to_index_again(kept: _KeptIndex | None, keys: Sequence[str] | None,
+                          entries: list, cached: dict) -> list[int] | None:
+    """The pages of ``kept`` whose document changed, when the kept index can be changed
+    into this build's (documents may be added after its pages, none taken away; the
+    old keys of a changed page are in the cache, and every unchanged page's too); None
+    when the index is to be made anew."""
+    if not isinstance(kept, _KeptIndex) or keys is None or len(keys) < len(kept.keys):
+        return None
+    again = [i for i, key in enumerate(kept.keys) if keys[i] != key]
+    if len(again) + len(keys) - len(kept.keys) > max(8, len(keys) // AGAIN_SHARE):
+        return None
+    if not all(kept.keys[i] in cached for i in again) or \
+            any(entries[i] is None for i in range(len(kept.keys)) if keys[i] == kept.keys[i]):
+        return None
+    return again
 
 
 def _worker_count(workers: int | None, documents: int) -> int:

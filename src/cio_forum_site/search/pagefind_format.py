@@ -38,6 +38,7 @@ import hashlib
 import json
 import unicodedata
 from array import array
+from bisect import bisect_left, insort
 from collections.abc import Container, Iterable, Sequence
 from itertools import chain, pairwise
 
@@ -60,6 +61,7 @@ _SMALL = [_head(0, n) for n in range(1 << 16)]  # CBOR of small unsigned integer
 # IndexWriter.slots of a key left out, and of one that is no word (compared by identity)
 _LEFT_OUT = object()
 _NO_WORD = object()
+_MARKS = (_LEFT_OUT, _NO_WORD)
 
 
 class UnsupportedPagefind(Exception):
@@ -85,19 +87,41 @@ def pagefind_word(key: str) -> tuple[str, str | None]:
 
 
 class IndexWriter:
-    """Pages go in (``add``, in page order); Pagefind's files come out (``files``)."""
+    """Pages go in (``add``, in page order; ``replace`` indexes a page again); Pagefind's
+    files come out (``files``). A writer kept after ``files`` (pickled, between builds)
+    makes the next ``files`` anew only where pages changed: the index chunks whose words
+    all kept their entries are the same files, and the entries of the words no page
+    changed are taken from the chunks they were in."""
 
     def __init__(self, left_out: Iterable[str] = ()) -> None:
         """``left_out``: keys that are not indexed (nor counted) when a page has them."""
         # key → the postings of the form it is indexed under, or _LEFT_OUT, or _NO_WORD
         self.slots: dict[str, array | object] = dict.fromkeys(left_out, _LEFT_OUT)
         self.indexed = 0  # (page, key) pairs in the index
-        # form → [page, position, page, position, …] (4 bytes each, not Python ints)
+        # form → [page, position, page, position, …] (4 bytes each, not Python ints), in
+        # page order; a form no page has any more keeps an empty one
         self.postings: dict[str, array] = {}
         self.word_of: dict[str, str] = {}  # form → the word it is indexed under
-        self.first: dict[str, int] = {}  # variant form → the first page that has it
         self.pages: list[tuple[str, int]] = []  # (seed of the page's hash, word count)
         self.filters: dict[str, dict[str, list[int]]] = {}
+        # the index chunks of the last ``files``: first word → (its words, where each
+        # word's entry begins in the file and where the last ends, the file's digest, the
+        # file); and the postings changed since (by id), whose words' entries are made anew
+        self._chunk_files: dict[str, tuple[tuple[str, ...], array, str, bytes]] = {}
+        self._changed: set[int] = set()
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["_changed"]  # ids of this process's objects
+        # the markers are compared by identity: pickled as numbers
+        state["slots"] = {k: 0 if v is _LEFT_OUT else 1 if v is _NO_WORD else v
+                          for k, v in self.slots.items()}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["slots"] = {k: v if isinstance(v, array) else _MARKS[v]
+                          for k, v in state["slots"].items()}
+        self.__dict__.update(state, _changed=set())
 
     def add(self, seed: str, keys: str, filters: dict[str, Sequence[str]]) -> int:
         """Index the next page: its keys (space-separated) and filter values; ``seed``
@@ -108,7 +132,7 @@ class IndexWriter:
         for key in keys.split(" ") if keys else ():
             posting = slots.get(key)
             if posting is None:
-                posting = slots[key] = self._slot(key, page)
+                posting = slots[key] = self._slot(key)
             elif posting is _LEFT_OUT:
                 continue
             if posting is not _NO_WORD:
@@ -121,10 +145,51 @@ class IndexWriter:
             by_value = self.filters.setdefault(name, {})
             for value in values:
                 by_value.setdefault(value, []).append(page)
+        if self._chunk_files:  # a page added to a kept index: its words' entries change
+            self._changed.update(id(slots[k]) for k in keys.split(" ") if keys)
         return page
 
-    def _slot(self, key: str, page: int) -> array | object:
-        """The postings a key not seen before adds to (``page`` is the first with it)."""
+    def replace(self, page: int, seed: str, old_keys: str, keys: str,
+                filters: dict[str, Sequence[str]]) -> None:
+        """Index page ``page`` again, as if it had been added with ``seed``, ``keys`` and
+        ``filters`` (``old_keys``: the keys it was added with)."""
+        slots, changed = self.slots, self._changed
+        for key in old_keys.split(" ") if old_keys else ():
+            posting = slots.get(key)
+            if isinstance(posting, array):
+                start, end = _page_span(posting, page)
+                if start < end:
+                    del posting[2 * start:2 * end]
+                    changed.add(id(posting))
+        position = 0
+        for key in keys.split(" ") if keys else ():
+            posting = slots.get(key)
+            if posting is None:
+                posting = slots[key] = self._slot(key)
+            elif posting is _LEFT_OUT:
+                continue
+            if posting is not _NO_WORD:
+                at = 2 * _page_span(posting, page)[1]  # after the page's entries so far
+                posting[at:at] = array("I", (page, position))
+                changed.add(id(posting))
+            position += 1
+        self.indexed += position - self.pages[page][1]
+        self.pages[page] = (seed, position)
+        for name, by_value in list(self.filters.items()):
+            for value, pages in list(by_value.items()):
+                if (at := bisect_left(pages, page)) < len(pages) and pages[at] == page:
+                    del pages[at]
+                    if not pages:
+                        del by_value[value]
+            if not by_value:
+                del self.filters[name]
+        for name, values in filters.items():
+            by_value = self.filters.setdefault(name, {})
+            for value in values:
+                insort(by_value.setdefault(value, []), page)
+
+    def _slot(self, key: str) -> array | object:
+        """The postings a key not seen before adds to."""
         word, variant = pagefind_word(key)
         form = variant or word
         if not form:
@@ -133,8 +198,6 @@ class IndexWriter:
         if posting is None:
             posting = self.postings[form] = array("I")
             self.word_of[form] = word
-            if variant is not None:
-                self.first[form] = page
         return posting
 
     def page_hashes(self) -> list[str]:
@@ -157,10 +220,10 @@ class IndexWriter:
         if not version.startswith(SUPPORTED):
             raise UnsupportedPagefind(
                 f"Pagefind {version} の索引の形には対応していません（対応: 1.5 系）")
-        postings, word_of, first, shards = self._sharded(shard_pages)
+        postings, word_of, shards = self._sharded(shard_pages)
         files: dict[str, bytes] = {}
         chunks = []
-        for words, (digest, blob) in self._chunks(chunk_size, postings, word_of, first):
+        for words, _, digest, blob in self._chunks(chunk_size, postings, word_of):
             chunks.append([words[0], words[-1], _name(files, "index/{}.pf_index", digest)])
             files[f"index/{chunks[-1][2]}.pf_index"] = blob
         _trim_ranges(chunks)
@@ -180,15 +243,16 @@ class IndexWriter:
         return files, hashes, [chunk[:2] for chunk in chunks], shards
 
     def _sharded(self, shard_pages: int
-                 ) -> tuple[dict[str, array], dict[str, str], dict[str, int], dict[str, int]]:
-        """The postings, their words and the variants' first pages with every form on
-        more than ``shard_pages`` pages split into shards (form ``fᚥk`` of word ``wᚥk``);
-        and each key whose form was split → the number of shards."""
+                 ) -> tuple[dict[str, array], dict[str, str], dict[str, int]]:
+        """The postings (none empty) and their words with every form on more than
+        ``shard_pages`` pages split into shards (form ``fᚥk`` of word ``wᚥk``); and each
+        key whose form was split → the number of shards."""
+        postings = {form: posting for form, posting in self.postings.items() if posting}
+        word_of = {form: self.word_of[form] for form in postings}
         if not shard_pages:
-            return self.postings, self.word_of, self.first, {}
-        postings, word_of, first = dict(self.postings), dict(self.word_of), dict(self.first)
+            return postings, word_of, {}
         split: dict[int, int] = {}  # id of a posting that was split → its shards
-        for form, posting in self.postings.items():
+        for form, posting in list(postings.items()):
             if len(posting) <= 2 * shard_pages:
                 continue
             parts = _shards(posting, shard_pages)
@@ -196,26 +260,26 @@ class IndexWriter:
                 continue
             word = word_of.pop(form)
             del postings[form]
-            first.pop(form, None)
             for k, part in enumerate(parts):
                 postings[f"{form}{SHARD}{k}"] = part
                 word_of[f"{form}{SHARD}{k}"] = f"{word}{SHARD}{k}"
-                if form != word:
-                    first[f"{form}{SHARD}{k}"] = part[0]
             split[id(posting)] = len(parts)
         # the keys as the pages had them (a slot is its form's posting)
         shards = {key: split[id(slot)] for key, slot in self.slots.items() if id(slot) in split}
-        return postings, word_of, first, shards
+        return postings, word_of, shards
 
-    def _chunks(self, chunk_size: int, postings: dict[str, array], word_of: dict[str, str],
-                first_page: dict[str, int]) -> list[tuple[list[str], tuple[str, bytes]]]:
-        """(the words, (the digest of its CBOR, the file)) of each index chunk, in word
-        order: words are added to a chunk until its size reaches ``chunk_size``
-        (Pagefind's ``chunk_index``, with one difference: the size counts the pages of a
-        word's variants too, where Pagefind counts only those of the word's own form. In
-        Japanese every word with a voiced kana (ガ, じ, …) is a variant: Pagefind's measure
-        made chunks of 12,000 such words, 265 KB to download, at 10,000 articles). The
-        chunks are made on every core when there are many."""
+    def _chunks(self, chunk_size: int, postings: dict[str, array], word_of: dict[str, str]
+                ) -> list[tuple[tuple[str, ...], array, str, bytes]]:
+        """(the words, where each word's entry begins in the file and where the last
+        ends, the digest of its CBOR, the file) of each index chunk, in word order: words
+        are added to a chunk until its size reaches ``chunk_size`` (Pagefind's
+        ``chunk_index``, with one difference: the size counts the pages of a word's
+        variants too, where Pagefind counts only those of the word's own form. In Japanese
+        every word with a voiced kana (ガ, じ, …) is a variant: Pagefind's measure made
+        chunks of 12,000 such words, 265 KB to download, at 10,000 articles). A chunk of
+        the last ``files`` whose words all kept their entries is taken as it is; in the
+        others, only the entries of changed words are made (on every core when there are
+        many)."""
         by_word: dict[str, list[str]] = {}  # word → its variant forms
         for form in postings:
             word = word_of[form]
@@ -237,22 +301,84 @@ class IndexWriter:
         if start < len(words):
             bounds.append((start, len(words)))
 
-        def encode_share(share: int, shares: int) -> list[tuple[str, bytes]]:
+        kept = self._chunk_files
+        # the words whose entries are as the kept chunks have them: none of their forms
+        # (or of the form their shard was cut from) changed
+        changed = {self.word_of[f] for f, p in self.postings.items() if id(p) in self._changed}
+        made: dict[int, tuple[tuple[str, ...], array, str, bytes]] = {}
+        todo: list[int] = []
+        for k, (first, end) in enumerate(bounds):
+            chunk = tuple(words[first:end])
+            old = kept.get(chunk[0])
+            if old is not None and old[0] == chunk and _unchanged(chunk, changed):
+                made[k] = old
+            else:
+                todo.append(k)
+        where: dict[str, tuple[str, int]] = {}  # a kept word → (its chunk, its place there)
+        if kept and todo:
+            for key, (kept_words, _, _, _) in kept.items():
+                where.update((w, (key, j)) for j, w in enumerate(kept_words))
+
+        def encode_share(share: int, shares: int) -> list[tuple[array, str, bytes]]:
             out = []
-            for first, end in bounds[share::shares]:
+            opened: dict[str, bytes] = {}  # kept chunks, unzipped
+            for k in todo[share::shares]:
+                first, end = bounds[k]
                 parts = []
                 for word in words[first:end]:
-                    variants = sorted(by_word[word], key=lambda f: (first_page[f], f))
+                    at = where.get(word) if _unchanged((word,), changed) else None
+                    if at is not None:
+                        key, j = at
+                        data = opened.get(key)
+                        if data is None:
+                            data = opened[key] = gzip.decompress(kept[key][3])
+                        offsets = kept[key][1]
+                        parts.append(data[offsets[j]:offsets[j + 1]])
+                        continue
+                    variants = sorted(by_word[word], key=lambda f: (postings[f][0], f))
                     parts.append(_word_entry(word, postings.get(word),
                                              [(f, postings[f]) for f in variants]))
-                cbor = b"\x81" + _head(4, len(parts)) + b"".join(parts)  # a chunk is [words]
-                out.append((hashlib.sha256(cbor).hexdigest(), _gzip(cbor)))
+                head = b"\x81" + _head(4, len(parts))  # a chunk is [words]
+                offsets = array("I", [len(SIGNATURE) + len(head)])
+                for part in parts:
+                    offsets.append(offsets[-1] + len(part))
+                cbor = head + b"".join(parts)
+                out.append((offsets, hashlib.sha256(cbor).hexdigest(), _gzip(cbor)))
             return out
 
-        shares = workers_for(len(postings), PARALLEL_MIN_FORMS)
+        shares = workers_for(sum(bounds[k][1] - bounds[k][0] for k in todo), PARALLEL_MIN_FORMS)
         encoded = by_share(encode_share, shares)
-        return [(words[first:end], encoded[k % shares][k // shares])
-                for k, (first, end) in enumerate(bounds)]
+        for n, k in enumerate(todo):
+            first, end = bounds[k]
+            made[k] = (tuple(words[first:end]), *encoded[n % shares][n // shares])
+        self._chunk_files = {made[k][0][0]: made[k] for k in range(len(bounds))}
+        self._changed = set()
+        return [made[k] for k in range(len(bounds))]
+
+
+def _unchanged(words: Sequence[str], changed: set[str]) -> bool:
+    """None of ``words`` (nor the word a shard was cut from) is in ``changed``."""
+    return changed.isdisjoint(words) and not any(
+        SHARD in w and w.partition(SHARD)[0] in changed for w in words)
+
+
+def _page_span(posting: array, page: int) -> tuple[int, int]:
+    """The entries of ``page`` in a posting: [start, end) in (page, position) pairs."""
+    lo, hi = 0, len(posting) // 2
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if posting[2 * mid] < page:
+            lo = mid + 1
+        else:
+            hi = mid
+    start, hi = lo, len(posting) // 2
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if posting[2 * mid] <= page:
+            lo = mid + 1
+        else:
+            hi = mid
+    return start, lo
 
 
 def _shards(posting: array, per: int) -> list[array]:
