@@ -170,3 +170,36 @@ def test_a_broken_cache_is_an_empty_cache(tmp_path):
 
 def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_an_edit_past_the_start_of_a_body_keeps_the_related_articles_without_choosing(
+        tmp_path, monkeypatch):
+    """What the related articles are made of is each article's slug, series, facets and the
+    start of its text (``TEXT_LIMIT`` characters): a paragraph added at the end of a long
+    article changes none of it."""
+    content, cache = tmp_path / "content", tmp_path / ".cache"
+    shutil.copytree(PEOPLE, content)
+    edited = content / "p04-hino.md"
+    filler = "".join(f"\n\n段落{k}。庁内の端末を順に入れ替える計画を説明しました。" for k in range(60))
+    edited.write_text(edited.read_text(encoding="utf-8").rstrip("\n") + filler + "\n",
+                      encoding="utf-8")
+    build(content, TEMPLATES, tmp_path / "first", search=False, cache_dir=cache)
+
+    made: list[int] = []
+    real = related_module._related
+    monkeypatch.setattr(related_module, "_related", lambda *a: made.append(1) or real(*a))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n最後に一言、付け加えました。\n",
+                      encoding="utf-8")
+    second = tmp_path / "second"
+    build(content, TEMPLATES, second, search=False, cache_dir=cache)
+    assert made == []
+    assert "最後に一言" in text_of(page(second, "/articles/p04-hino/").find(".//main"))
+    clean = tmp_path / "clean"
+    build(content, TEMPLATES, clean, search=False, cache_dir=None)
+    assert files(second) == files(clean)
+
+    made.clear()
+    edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: 改題 ", 1),
+                      encoding="utf-8")
+    build(content, TEMPLATES, tmp_path / "third", search=False, cache_dir=cache)
+    assert made == [1]  # the title is part of the text: chosen again

@@ -116,7 +116,7 @@ def build(
     archive_key = reuse.digest(*(f"{a.path}\0{known[a.path]}".encode() for a in archive.articles)) \
         if all(a.path in known for a in archive.articles) else ""
     related = related_articles(archive, people, cache_dir=cache_dir,  # MeCab: bounded texts
-                               archive_key=archive_key)
+                               digests=known)
     lap("related")
     routes = plan_routes(archive, site, images.pictures, people, related)
     routes += publishing_routes(archive, site, routes)  # feeds, sitemap.xml, robots.txt

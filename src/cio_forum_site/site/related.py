@@ -17,12 +17,13 @@ several parts of another series count once, as that series. Entry point: ``relat
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import heapq
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -52,35 +53,65 @@ Vector = dict[str, float]
 
 def related_articles(archive: Archive, people: People | None = None, *,
                      cache_dir: Path | None = None,
-                     archive_key: str = "") -> dict[str, tuple[Article, ...]]:
+                     digests: Mapping[str, str] | None = None) -> dict[str, tuple[Article, ...]]:
     """article slug → up to ``COUNT`` related articles, best first. ``cache_dir`` keeps each
     article's nouns for the next build (``CACHE_FILE``): only new and changed texts go
-    through MeCab. ``archive_key`` names exactly what the articles were made from (their
-    files' digests, in archive order): the whole result is kept under it and this code's
-    version (``RESULT_FILE``), and a build of the same archive takes it as it is."""
-    version = f"{caches.code_version()} {archive_key}"
-    if cache_dir is not None and archive_key:
-        kept = caches.load(cache_dir, RESULT_FILE, version)
-        by_slug = {a.slug: a for a in archive.articles}
-        if isinstance(kept, dict) and kept.keys() == by_slug.keys():
-            with contextlib.suppress(KeyError, TypeError):
-                return {slug: tuple(by_slug[s] for s in slugs) for slug, slugs in kept.items()}
-    related = _related(archive, people, cache_dir)
-    if cache_dir is not None and archive_key:
-        caches.save(cache_dir, RESULT_FILE, version,
-                    {slug: tuple(a.slug for a in chosen) for slug, chosen in related.items()})
+    through MeCab. The whole result is kept too (``RESULT_FILE``), under what it is made
+    from: each article's slug, series, facets and the key of its text (``article_text``),
+    in archive order; a build whose articles give the same takes it as it is (an edit past
+    the start of a body changes none of them). ``digests`` (an article's file → a digest of
+    its bytes) lets a build find an unchanged article's text key without making the text."""
+    articles = archive.articles
+    kept = caches.load(cache_dir, RESULT_FILE, caches.code_version()) if cache_dir else None
+    kept = kept if isinstance(kept, dict) else {}
+    facets = [facet_features(a, people) for a in articles]
+    texts = kept.get("texts")
+    keys, texts = text_keys(articles, digests or {}, texts if isinstance(texts, dict) else {})
+    inputs = hashlib.blake2b(digest_size=16)
+    for article, features, key in zip(articles, facets, keys, strict=True):
+        inputs.update("\0".join([article.slug, article.series or "", key, *features, "\n"])
+                      .encode())
+    if kept.get("inputs") == inputs.hexdigest():
+        by_slug = {a.slug: a for a in articles}
+        with contextlib.suppress(AttributeError, KeyError, TypeError):
+            chosen = kept["related"]
+            if chosen.keys() == by_slug.keys():
+                return {slug: tuple(by_slug[s] for s in slugs) for slug, slugs in chosen.items()}
+    related = _related(archive, facets, keys, cache_dir)
+    if cache_dir is not None:
+        caches.save(cache_dir, RESULT_FILE, caches.code_version(), {
+            "inputs": inputs.hexdigest(), "texts": texts,
+            "related": {slug: tuple(a.slug for a in chosen) for slug, chosen in related.items()}})
     return related
 
 
-def _related(archive: Archive, people: People | None,
+def text_keys(articles: Sequence[Article], digests: Mapping[str, str],
+              known: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The key of each article's text (``article_text``), and the keys by (the digest of
+    the article's file, its summary) for the next build. ``known``: the last build's; the
+    summary is part of it because the archive may give an article another summary than
+    its file does (articles that open alike)."""
+    keys, found = [], {}
+    for article in articles:
+        digest = digests.get(article.path)
+        which = f"{digest}\0{article.summary}" if digest else ""
+        key = known.get(which) if which else None
+        if key is None:
+            key = filecache.text_key(article_text(article))
+        keys.append(key)
+        if which:
+            found[which] = key
+    return keys, found
+
+
+def _related(archive: Archive, facets: list[list[str]], keys: list[str],
              cache_dir: Path | None) -> dict[str, tuple[Article, ...]]:
     articles = archive.articles
     cache_path = cache_dir / CACHE_FILE if cache_dir else None
     version = cache_version()
     cached = filecache.load(cache_path, version)
-    words, used = nouns(articles, cached)
+    words, used = nouns(articles, cached, keys)
     filecache.save(cache_path, version, used)
-    facets = [facet_features(a, people) for a in articles]
     vectors = weigh(facets, words)
     postings = posting_lists(vectors)
 
@@ -138,29 +169,25 @@ def cache_version() -> str:
     return filecache.version(("fugashi", "unidic-lite"), (Path(__file__),))
 
 
-def nouns(articles: Sequence[Article], cached: dict[str, tuple] | None = None
-          ) -> tuple[list[Counter], dict[str, tuple]]:
+def nouns(articles: Sequence[Article], cached: dict[str, tuple] | None = None,
+          keys: Sequence[str] | None = None) -> tuple[list[Counter], dict[str, tuple]]:
     """Each article's nouns — from ``cached`` (text key → (words, counts)) where the text is
-    the same, else cut by MeCab on every core when there are many — and the entries used."""
+    the same, else cut by MeCab on every core when there are many — and the entries used.
+    ``keys``: each article's text key, when known."""
     cached = cached or {}
+    if keys is None:
+        keys = [filecache.text_key(article_text(a)) for a in articles]
+    todo = [i for i, key in enumerate(keys) if key not in cached]
 
-    def share(n: int, shares: int) -> list[tuple[str, tuple | None]]:
-        """(text key, entry made now or None when cached) of every ``shares``-th article."""
-        out = []
-        for article in articles[n::shares]:
-            text = article_text(article)
-            key = filecache.text_key(text)
-            out.append((key, None if key in cached else _entry(text_nouns(text))))
-        return out
+    def share(n: int, shares: int) -> list[tuple]:
+        """The entries of every ``shares``-th article MeCab must cut."""
+        return [_entry(text_nouns(article_text(articles[i]))) for i in todo[n::shares]]
 
-    shares = workers_for(len(articles), PARALLEL_MIN)
-    keys: list[str] = [""] * len(articles)
+    shares = workers_for(len(todo), PARALLEL_MIN)
     made: dict[str, tuple] = {}
-    for n, part in enumerate(by_share(share, shares) if articles else []):
-        for i, (key, entry) in zip(range(n, len(articles), shares), part, strict=True):
-            keys[i] = key
-            if entry is not None:
-                made[key] = entry
+    for n, part in enumerate(by_share(share, shares) if todo else []):
+        for i, entry in zip(todo[n::shares], part, strict=True):
+            made[keys[i]] = entry
     used = {k: made[k] if k in made else cached[k] for k in keys}
     return [Counter(dict(zip(*used[k], strict=True))) for k in keys], used
 
