@@ -34,9 +34,11 @@ def tree(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def build(site: Path, content: str, out: str, marker: str = "") -> subprocess.Popen:
+def build(site: Path, content: str, out: str, marker: str = "",
+          cache: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "CIO_KILL_TEST": marker} if marker else None
-    return subprocess.Popen([sys.executable, "-m", "cio_forum_site", "build", "--quiet", "--no-cache",
+    caching = ["--cache", cache] if cache else ["--no-cache"]
+    return subprocess.Popen([sys.executable, "-m", "cio_forum_site", "build", "--quiet", *caching,
                              "--content", content, "--out", out], cwd=site, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -125,6 +127,39 @@ def test_a_build_killed_leaves_the_old_or_the_new_output_and_nothing_else(site, 
     assert processes_with(marker) == []
 
     finish(build(root, new, "build"))  # the next build clears what the killed one left
+    site["now"] = new
+    assert tree(root / "build") == trees[new]
+    assert staging(root) == []
+
+
+def test_a_build_killed_while_its_search_is_made_beside_the_pages_leaves_nothing(site):
+    """With the cache of the last build and one article changed, the search bundle is made
+    by a fork of the build, in a folder of its own beside the output
+    (``build._search_beside``): killed then, the same holds."""
+    root, trees = site["root"], site["trees"]
+    old = site["now"]
+    new = "b" if old == "a" else "a"
+    finish(build(root, old, "build", cache="cache"))  # the cache of this output
+    marker = uuid.uuid4().hex
+    process = build(root, new, "build", marker, cache="cache")
+    reached = False
+    while process.poll() is None:
+        beside = [p for p in staging(root) if p.name.endswith("-search")]
+        if beside and (beside[0] / "pagefind").exists():
+            reached = True
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    process.wait()
+    assert reached, process.stderr.read().decode() if process.stderr else ""
+
+    assert tree(root / "build") == trees[old]
+    deadline = time.monotonic() + 120
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_with(marker) == []
+
+    finish(build(root, new, "build", cache="cache"))
     site["now"] = new
     assert tree(root / "build") == trees[new]
     assert staging(root) == []

@@ -53,6 +53,13 @@ class Stage:
         except OSError:
             shutil.copy2(source, target)
 
+    def adopt(self, source: Path, relative: str) -> None:
+        """Move the folder ``source`` (in a ``side_stage`` of the same output) to
+        ``relative``, which must not exist yet."""
+        target = self.path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+
     def copy_tree(self, source: Path, relative: str) -> None:
         if source.is_dir():
             shutil.copytree(source, self.path / relative, dirs_exist_ok=True)
@@ -96,6 +103,27 @@ def staged_output(out_dir: Path) -> Iterator[Stage]:
             os.close(lock)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def side_stage(out_dir: Path, name: str) -> Iterator[Path]:
+    """A folder beside ``out_dir`` for part of the output made in another process (a fork
+    of this one, started inside the block: it holds the lock too), moved into the stage
+    with ``Stage.adopt``; locked as a staging folder is (``clear_debris`` removes it after
+    a kill), and removed on leaving the block."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    folder = out_dir.with_name(f"{STAGING_PREFIX.format(out_dir.name)}{os.getpid()}-{name}")
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    lock = _lock(folder)
+    try:
+        yield folder
+    finally:
+        if lock is not None:
+            os.close(lock)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 STAGING_PREFIX = ".{}.staging-"  # + the pid of the build that writes it

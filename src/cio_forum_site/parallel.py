@@ -87,3 +87,54 @@ def by_share(task: Callable[[int, int], T], shares: int) -> list[T]:
     finally:
         gc.unfreeze()
         _task = None
+
+
+class Background:
+    """``task()`` in a forked process, started at once (it inherits this one's data, so
+    nothing is pickled on the way in); ``result()`` waits for its value, or raises its
+    exception here. Leaving the ``with`` block ends it if it still runs."""
+
+    def __init__(self, task: Callable[[], T]):
+        context = mp.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        gc.freeze()  # as in by_share: the child's collections would copy every page
+        try:
+            self._process = context.Process(target=_in_background,
+                                            args=(task, send, os.getpid()), daemon=False)
+            self._process.start()
+        finally:
+            gc.unfreeze()
+        send.close()
+
+    def result(self):
+        """The task's value; its exception is raised, and BackgroundEnded when it died."""
+        try:
+            done, value = self._receive.recv()
+        except EOFError:
+            raise BackgroundEnded(self._process.exitcode) from None
+        finally:
+            self._process.join()
+        if not done:
+            raise value
+        return value
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+class BackgroundEnded(Exception):
+    """A background task's process ended without a result (killed, or out of memory)."""
+
+
+def _in_background(task: Callable, send, parent: int) -> None:
+    die_with_parent(parent)
+    try:
+        send.send((True, task()))
+    except BaseException as exc:  # noqa: BLE001 - any failure is the caller's to raise
+        send.send((False, exc))

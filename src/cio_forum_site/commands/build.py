@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -13,8 +15,8 @@ from cio_forum_site import caches
 from cio_forum_site.commands.check import LINK_RE, image_uses, position_key, with_columns
 from cio_forum_site.content.files import FileCache, content_key, load_archive, walk_content
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
-from cio_forum_site.output import Stage, check_output, clear_debris, staged_output
-from cio_forum_site.parallel import by_share, workers_for
+from cio_forum_site.output import Stage, check_output, clear_debris, side_stage, staged_output
+from cio_forum_site.parallel import Background, BackgroundEnded, by_share, workers_for
 from cio_forum_site.site import reuse
 from cio_forum_site.site.archive import make_archive
 from cio_forum_site.site.assets import asset_urls, plan_assets
@@ -115,90 +117,87 @@ def build(
     known = {a.path: d.hex() for d, a, _ in (files or {}).values() if a is not None}
     archive_key = reuse.digest(*(f"{a.path}\0{known[a.path]}".encode() for a in archive.articles)) \
         if all(a.path in known for a in archive.articles) else ""
-    related = related_articles(archive, people, cache_dir=cache_dir,  # MeCab: bounded texts
-                               digests=known)
-    lap("related")
-    routes = plan_routes(archive, site, images.pictures, people, related)
-    routes += publishing_routes(archive, site, routes)  # feeds, sitemap.xml, robots.txt
-    env = make_environment(templates_dir)
-    report.articles, report.pages = len(articles), len(routes)
-    search_documents = []
-    if search:
-        from cio_forum_site.search import documents
-
-        search_documents = documents(archive)
-    published = content_assets(content_dir, images.pictures, linked_files(articles))
-    # JSON, CSV, feed.json: keyed by their bytes, which the last build of the same files
-    # and settings noted (they are then made only if they must be written)
-    open_data, open_data_keys = _open_data(archive, site, people, cache_dir, archive_key)
-    keys: dict[str, str] = {}
-    text_keys: list[str] = []  # each search document's
-    if cache_dir is not None:  # keys are only worth making when the next build can use them
-        keys, text_keys = output_keys(routes, assets, images.pictures, published, content_dir,
-                                      templates_dir, site, search_documents,
-                                      reuse.fingerprints([*articles, *archive.articles], known))
-        keys.update(open_data_keys)
+    prints = reuse.fingerprints([*articles, *archive.articles], known) \
+        if cache_dir is not None else {}
+    search_documents, text_keys = _search_documents(archive, search, prints)
     search_key = reuse.digest(*(k.encode() for k in text_keys)) if text_keys else ""
     reused_search = previous.search_files(search_key) if search else {}
-    lap("plan")
-    wanted = keys | reused_search
-    if keys and (reused_search or not search) and reuse.unchanged(previous, out_dir, wanted):
-        if inputs != previous.inputs:  # the next build of the same files need not plan
-            previous.inputs, previous.summary = inputs, _summary(report)
-            caches.save(cache_dir, _record_name(out_dir), _record_version(), previous)
-        lap("output")  # nothing has changed: the output folder is already this build
-        return report
+    texts = previous.texts(out_dir, text_keys) if search and not reused_search else {}
+    with contextlib.ExitStack() as later:
+        # few articles changed: the search bundle is made in a fork beside the pages
+        beside = _search_beside(later, out_dir, search_documents, cache_dir, texts, text_keys) \
+            if search and not reused_search else None
+        related = related_articles(archive, people, cache_dir=cache_dir,  # MeCab: bounded texts
+                                   digests=known)
+        lap("related")
+        routes = plan_routes(archive, site, images.pictures, people, related)
+        routes += publishing_routes(archive, site, routes)  # feeds, sitemap.xml, robots.txt
+        env = make_environment(templates_dir)
+        report.articles, report.pages = len(articles), len(routes)
+        published = content_assets(content_dir, images.pictures, linked_files(articles))
+        # JSON, CSV, feed.json: keyed by their bytes, which the last build of the same files
+        # and settings noted (they are then made only if they must be written)
+        open_data, open_data_keys = _open_data(archive, site, people, cache_dir, archive_key)
+        keys: dict[str, str] = {}
+        if cache_dir is not None:  # keys are only worth making when the next build can use them
+            keys = output_keys(routes, assets, images.pictures, published, content_dir,
+                               templates_dir, site, prints)
+            keys.update(open_data_keys)
+        lap("plan")
+        wanted = keys | reused_search
+        if keys and (reused_search or not search) and reuse.unchanged(previous, out_dir, wanted):
+            if inputs != previous.inputs:  # the next build of the same files need not plan
+                previous.inputs, previous.summary = inputs, _summary(report)
+                caches.save(cache_dir, _record_name(out_dir), _record_version(), previous)
+            lap("output")  # nothing has changed: the output folder is already this build
+            return report
 
-    with staged_output(out_dir) as stage:
-        todo = [r for r in routes if not carry(stage, previous, out_dir, r.output_path, keys)]
-        render_pages(stage, env, todo, site, templates_dir, progress, asset_urls(assets),
-                     images.pictures)
-        report.rendered = len(todo)
-        for asset in assets:
-            if not carry(stage, previous, out_dir, asset.output_path, keys):
-                stage.write_bytes(asset.output_path, asset.data)
-        for picture in images.pictures.values():
-            for rendition in picture.renditions:
-                if not carry(stage, previous, out_dir, rendition.output_path, keys):
-                    stage.write_bytes(rendition.output_path, rendition.data)
-        for path in OPEN_DATA_PATHS:
-            if not carry(stage, previous, out_dir, path, keys):
-                open_data = open_data or open_data_files(archive, site, people)
-                stage.write_bytes(path, open_data[path])
-        for asset in published:  # PDFs and other files beside the articles
-            if not carry(stage, previous, out_dir, asset, keys):
-                stage.copy_file(content_dir / asset, asset)
-        lap("render")
-        if search:
-            reusable = [previous.reusable(out_dir, p, k) for p, k in reused_search.items()]
-            if reused_search and all(reusable):
-                for relative, old in zip(reused_search, reusable, strict=True):
-                    stage.link_file(old, relative)  # the same documents: the same bundle
-            else:
-                from cio_forum_site.search import build_search
-
-                made = build_search(stage.path, search_documents, cache_dir=cache_dir,
-                                    texts=previous.texts(out_dir, text_keys),
-                                    keys=text_keys or None)
-                keys.update(zip((f"pagefind/{t}" for t in made.text_files), text_keys,
-                                strict=False))
-                report.indexed = made.indexed_pages
-            lap("search")
+        with staged_output(out_dir) as stage:
+            todo = [r for r in routes if not carry(stage, previous, out_dir, r.output_path, keys)]
+            render_pages(stage, env, todo, site, templates_dir, progress, asset_urls(assets),
+                         images.pictures)
+            report.rendered = len(todo)
+            for asset in assets:
+                if not carry(stage, previous, out_dir, asset.output_path, keys):
+                    stage.write_bytes(asset.output_path, asset.data)
+            for picture in images.pictures.values():
+                for rendition in picture.renditions:
+                    if not carry(stage, previous, out_dir, rendition.output_path, keys):
+                        stage.write_bytes(rendition.output_path, rendition.data)
+            for path in OPEN_DATA_PATHS:
+                if not carry(stage, previous, out_dir, path, keys):
+                    open_data = open_data or open_data_files(archive, site, people)
+                    stage.write_bytes(path, open_data[path])
+            for asset in published:  # PDFs and other files beside the articles
+                if not carry(stage, previous, out_dir, asset, keys):
+                    stage.copy_file(content_dir / asset, asset)
+            lap("render")
+            if search:
+                reusable = [previous.reusable(out_dir, p, k) for p, k in reused_search.items()]
+                if reused_search and all(reusable):
+                    for relative, old in zip(reused_search, reusable, strict=True):
+                        stage.link_file(old, relative)  # the same documents: the same bundle
+                else:
+                    made = _search_bundle(stage, beside, search_documents, cache_dir, texts,
+                                          text_keys)
+                    keys.update(zip((f"pagefind/{t}" for t in made.text_files), text_keys,
+                                    strict=False))
+                    report.indexed = made.indexed_pages
+                lap("search")
+            if cache_dir is not None:
+                done = reuse.record(stage.path, keys, search_key if search else "")
+                done.inputs = inputs
+                done.summary = _summary(report)
         if cache_dir is not None:
-            done = reuse.record(stage.path, keys, search_key if search else "")
-            done.inputs = inputs
-            done.summary = _summary(report)
-    if cache_dir is not None:
-        caches.save(cache_dir, _record_name(out_dir), _record_version(), done)
-    lap("output")
-    return report
+            caches.save(cache_dir, _record_name(out_dir), _record_version(), done)
+        lap("output")
+        return report
 
 
 def output_keys(routes: list[Route], assets, pictures: Mapping[str, Picture],
                 published: list[str], content_dir: Path, templates_dir: Path, site: Site,
-                search_documents: list, prints: dict[int, str]) -> tuple[dict[str, str], list[str]]:
-    """The key of every output file but the search bundle's (``site/reuse.py``), and the
-    key of every search document."""
+                prints: dict[int, str]) -> dict[str, str]:
+    """The key of every output file but the search bundle's (``site/reuse.py``)."""
     code = caches.code_version()
     environment = reuse.environment_key(code, template_dirs(templates_dir), site,
                                         asset_urls(assets), repr(sorted(pictures.items())))
@@ -210,7 +209,57 @@ def output_keys(routes: list[Route], assets, pictures: Mapping[str, Picture],
             keys[rendition.output_path] = reuse.digest(rendition.data)
     for relative in published:
         keys[relative] = reuse.digest((content_dir / relative).read_bytes())
-    return keys, reuse.document_keys(search_documents, prints, code)
+    return keys
+
+
+def _search_documents(archive, search: bool, prints: dict[int, str]) -> tuple[list, list[str]]:
+    """The search documents and, with a cache (``prints``), each one's key."""
+    if not search:
+        return [], []
+    from cio_forum_site.search import documents
+
+    found = documents(archive)
+    return found, reuse.document_keys(found, prints, caches.code_version()) if prints else []
+
+
+def _search_beside(later: contextlib.ExitStack, out_dir: Path, documents: list,
+                   cache_dir: Path | None, texts: dict[int, Path], text_keys: list[str]
+                   ) -> tuple[Background, Path] | None:
+    """When few documents changed since the last build (``texts``: those whose text file
+    it made is still right), the search bundle is made at once in a fork, into a folder
+    beside the output, while this process plans and renders the pages: (the fork, the
+    folder). Else None: it is made after the pages, in the stage, so that a build that
+    cuts many articles with MeCab never holds the tokenizers' and the renderers' memory
+    at once."""
+    from cio_forum_site.search import indexer
+
+    changed = len(text_keys) - len(texts)
+    if not text_keys or changed > max(8, len(text_keys) // indexer.AGAIN_SHARE) or \
+            workers_for(2, 2) < 2:
+        return None
+    folder = later.enter_context(side_stage(out_dir, "search"))
+    job = later.enter_context(Background(partial(
+        indexer.build_search, folder, documents, cache_dir=cache_dir, texts=texts,
+        keys=text_keys)))
+    return job, folder
+
+
+def _search_bundle(stage: Stage, beside: tuple[Background, Path] | None, documents: list,
+                   cache_dir: Path | None, texts: dict[int, Path], text_keys: list[str]):
+    """The search bundle in the stage: the fork's (``_search_beside``), or made now."""
+    from cio_forum_site.search import build_search
+
+    if beside is not None:
+        job, folder = beside
+        try:
+            made = job.result()
+        except BackgroundEnded:  # killed (out of memory?): made here instead
+            shutil.rmtree(folder / "pagefind", ignore_errors=True)
+        else:
+            stage.adopt(folder / "pagefind", "pagefind")
+            return made
+    return build_search(stage.path, documents, cache_dir=cache_dir, texts=texts,
+                        keys=text_keys or None)
 
 
 def carry(stage: Stage, previous: reuse.Previous, out_dir: Path, relative: str,
