@@ -125,8 +125,9 @@ def build(
     texts = previous.texts(out_dir, text_keys) if search and not reused_search else {}
     with contextlib.ExitStack() as later:
         # few articles changed: the search bundle is made in a fork beside the pages
-        beside = _search_beside(later, out_dir, search_documents, cache_dir, texts, text_keys) \
-            if search and not reused_search else None
+        carried = partial(previous.reusable, out_dir)  # a file of the last build, if right
+        beside = _search_beside(later, search_documents, cache_dir, texts, text_keys, carried,
+                                out_dir) if search and not reused_search else None
         related = related_articles(archive, people, cache_dir=cache_dir,  # MeCab: bounded texts
                                    digests=known)
         lap("related")
@@ -177,11 +178,13 @@ def build(
                 if reused_search and all(reusable):
                     for relative, old in zip(reused_search, reusable, strict=True):
                         stage.link_file(old, relative)  # the same documents: the same bundle
+                    keys.update(reused_search)
                 else:
                     made = _search_bundle(stage, beside, search_documents, cache_dir, texts,
-                                          text_keys)
+                                          text_keys, carried)
                     keys.update(zip((f"pagefind/{t}" for t in made.text_files), text_keys,
                                     strict=False))
+                    keys.update((f"pagefind/{p}", d) for p, d in made.index_files.items())
                     report.indexed = made.indexed_pages
                 lap("search")
             if cache_dir is not None:
@@ -222,8 +225,8 @@ def _search_documents(archive, search: bool, prints: dict[int, str]) -> tuple[li
     return found, reuse.document_keys(found, prints, caches.code_version()) if prints else []
 
 
-def _search_beside(later: contextlib.ExitStack, out_dir: Path, documents: list,
-                   cache_dir: Path | None, texts: dict[int, Path], text_keys: list[str]
+def _search_beside(later: contextlib.ExitStack, documents: list, cache_dir: Path | None,
+                   texts: dict[int, Path], text_keys: list[str], carried, out_dir: Path
                    ) -> tuple[Background, Path] | None:
     """When few documents changed since the last build (``texts``: those whose text file
     it made is still right), the search bundle is made at once in a fork, into a folder
@@ -240,12 +243,13 @@ def _search_beside(later: contextlib.ExitStack, out_dir: Path, documents: list,
     folder = later.enter_context(side_stage(out_dir, "search"))
     job = later.enter_context(Background(partial(
         indexer.build_search, folder, documents, cache_dir=cache_dir, texts=texts,
-        keys=text_keys)))
+        keys=text_keys, carried=carried)))
     return job, folder
 
 
 def _search_bundle(stage: Stage, beside: tuple[Background, Path] | None, documents: list,
-                   cache_dir: Path | None, texts: dict[int, Path], text_keys: list[str]):
+                   cache_dir: Path | None, texts: dict[int, Path], text_keys: list[str],
+                   carried):
     """The search bundle in the stage: the fork's (``_search_beside``), or made now."""
     from cio_forum_site.search import build_search
 
@@ -259,7 +263,7 @@ def _search_bundle(stage: Stage, beside: tuple[Background, Path] | None, documen
             stage.adopt(folder / "pagefind", "pagefind")
             return made
     return build_search(stage.path, documents, cache_dir=cache_dir, texts=texts,
-                        keys=text_keys or None)
+                        keys=text_keys or None, carried=carried)
 
 
 def carry(stage: Stage, previous: reuse.Previous, out_dir: Path, relative: str,

@@ -61,7 +61,7 @@ import pickle
 import re
 import sys
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -109,6 +109,8 @@ class SearchReport:
     bundle_bytes: int = 0
     indexed_pages: int = 0  # documents indexed in this build (the others were kept)
     text_files: list[str] = field(default_factory=list)  # each document's text, in the bundle
+    # each index chunk file in the bundle → the digest of its content (its key)
+    index_files: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -116,13 +118,16 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
                  bundle: str = "pagefind", workers: int | None = None,
                  cache_dir: Path | None = None,
                  texts: dict[int, Path] | None = None,
-                 keys: Sequence[str] | None = None) -> SearchReport:
+                 keys: Sequence[str] | None = None,
+                 carried: Callable[[str, str], Path | None] | None = None) -> SearchReport:
     """Index ``documents`` into ``site_dir/<bundle>/``, reusing what MeCab made of the same
     documents before when ``cache_dir`` holds it (``keys``: each document's key, see
     ``index_documents``). ``texts`` names, for some documents, the
     article-text file a previous build wrote for exactly that document: it is linked
-    (or copied) instead of written again. Raises SearchBuildError when MeCab or Pagefind
-    fails."""
+    (or copied) instead of written again. ``carried(path in the site, key)`` names a
+    previous build's file with that key (an index chunk's key is the digest of its
+    content, ``SearchReport.index_files``), linked instead of written. Raises
+    SearchBuildError when MeCab or Pagefind fails."""
     report = SearchReport(documents=len(documents))
     lap = Laps(report.timings)
 
@@ -150,7 +155,10 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     report.indexed_keys = done.indexed_keys
     report.indexed_pages = done.indexed_pages
     lap("pagefind")  # writing the index, after the last record
-    write_files(out, {p: data for p, data in done.bundle.items() if PUBLISHED.fullmatch(p)})
+    report.index_files = done.digests
+    old = {p: carried(f"{bundle}/{p}", d) for p, d in done.digests.items()} if carried else {}
+    write_files(out, {p: data for p, data in done.bundle.items() if PUBLISHED.fullmatch(p)},
+                {p: path for p, path in old.items() if path is not None})
     for i, name in enumerate(done.pages):
         os.replace(texts_dir / f"{i}.json.gz", texts_dir / f"{name}.json.gz")
     report.text_files = [f"ja/t/{pages[i]}.json.gz" for i in range(n)]
@@ -212,6 +220,7 @@ class Tokenized:
     shards: dict[str, int]  # the keys indexed in shards → how many (pagefind_format.py)
     cut: int = 0  # documents MeCab cut in this build (the others came from the cache)
     indexed_pages: int = 0  # pages indexed in this build (the others were in the kept index)
+    digests: dict[str, str] = field(default_factory=dict)  # index chunk file → its digest
 
 
 def stop_keys(sample: list[str], documents: int) -> list[str]:
@@ -347,7 +356,7 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
         caches.save(cache_dir, INDEX_FILE, caches.code_version(),
                     _KeptIndex(list(keys), stop, words, writer))
     return Tokenized(dict(words), stop, writer.indexed, known, {**bundle, **files}, pages,
-                     chunks, shards, fresh, n - unchanged_pages)
+                     chunks, shards, fresh, n - unchanged_pages, writer.digests)
 
 
 INDEX_FILE = "search-index.pickle"  # the last build's index, changed by the next (caches.py)
@@ -679,13 +688,6 @@ def turns_record(doc: SearchDocument) -> dict:
 # ---- lexicon --------------------------------------------------------------------------------
 
 
-def token_cost(documents_with_it: int, documents: int) -> int:
-    """A token's cost for the segmenter: the negative log of the share of documents that
-    have it, in hundredths (a token in every document costs 0; the segmenter adds a
-    constant per token, so fewer, longer tokens win and frequency breaks ties)."""
-    return round(-100 * math.log(documents_with_it / (documents + 1)))
-
-
 def lexicon_buckets(words: dict[str, int], documents: int) -> list[dict[str, list]]:
     """The lexicon (``words``: token → documents with it) in buckets by first character.
     A bucket has every token that begins with one of its characters, with its cost, and
@@ -697,18 +699,22 @@ def lexicon_buckets(words: dict[str, int], documents: int) -> list[dict[str, lis
     count = max(1, min(MAX_BUCKETS, math.ceil(size / LEXICON_BUCKET_BYTES)))
     buckets: list[dict[str, list]] = [{"words": [], "suffixes": []} for _ in range(count)]
     for w in vocabulary:
-        buckets[ord(w[0]) % count]["words"].append([w, token_cost(words[w], documents)])
+        buckets[ord(w[0]) % count]["words"].append([w, readings.token_cost(words[w], documents)])
     for s in suffixes:
         buckets[ord(s[0]) % count]["suffixes"].append(s)
     return buckets
 
 
-def write_files(folder: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` (path in ``folder`` → content) into a new ``folder``."""
+def write_files(folder: Path, files: dict[str, bytes],
+                same: dict[str, Path] | None = None) -> None:
+    """Write ``files`` (path in ``folder`` → content) into a new ``folder``; ``same``: a
+    file of a previous build with the same content, linked instead (never written to)."""
+    same = same or {}
     for path in sorted({str(Path(p).parent) for p in files}):
         (folder / path).mkdir(parents=True, exist_ok=True)
     for path, data in files.items():
-        (folder / path).write_bytes(data)
+        if not (path in same and _linked(same[path], folder / path)):
+            (folder / path).write_bytes(data)
 
 
 def write_json(path: Path, value) -> None:

@@ -23,12 +23,17 @@ articles, 190 ms for the word every article has, 7 ms for one on 1,244 pages. Th
 then searches each shard (``indexer.py`` lists them in the manifest).
 
 Each file is gzip of ``pagefind_dcd`` and CBOR (``bundle.py``). A record's content is its
-keys separated by spaces; each key is a word at its position, with Pagefind's weight 1
-(locations ``[-25, position, next − position, …]``). A key becomes Pagefind's word as
-Pagefind makes it (``pagefind_word``): letters and digits, lower case, diacritics apart.
+keys separated by spaces; each key is a word with Pagefind's weight 1. A key becomes
+Pagefind's word as Pagefind makes it (``pagefind_word``): letters and digits, lower case,
+diacritics apart. Where Pagefind notes the position of each word in the page (locations
+``[-25, position, next − position, …]``), every position here is 0 (``[-25, 0, 0, …]``,
+one per key): nothing the search worker asks of Pagefind depends on positions (it looks a
+key up and takes the pages; it never searches for phrases), a position of 0 takes one
+byte instead of up to three, and a page's entries stay the same when keys come or go
+before them, so an edited article changes the entries of its changed keys only.
 ``tests/test_pagefind_format.py`` compares every file, decoded, with what the Pagefind
-binary makes of the same records (where the chunks differ, see ``IndexWriter._chunks``, the
-same words in the same order, cut elsewhere).
+binary makes of the same records, positions aside (where the chunks differ, see
+``IndexWriter._chunks``, the same words in the same order, cut elsewhere).
 """
 
 from __future__ import annotations
@@ -37,10 +42,11 @@ import gzip
 import hashlib
 import json
 import unicodedata
+import zlib
 from array import array
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Container, Iterable, Sequence
-from itertools import chain, pairwise
+from itertools import pairwise
 
 from cio_forum_site.parallel import by_share, workers_for
 from cio_forum_site.search.bundle import SIGNATURE, _head, encode
@@ -98,7 +104,7 @@ class IndexWriter:
         # key → the postings of the form it is indexed under, or _LEFT_OUT, or _NO_WORD
         self.slots: dict[str, array | object] = dict.fromkeys(left_out, _LEFT_OUT)
         self.indexed = 0  # (page, key) pairs in the index
-        # form → [page, position, page, position, …] (4 bytes each, not Python ints), in
+        # form → the page of each key indexed under it (4 bytes each, not Python ints), in
         # page order; a form no page has any more keeps an empty one
         self.postings: dict[str, array] = {}
         self.word_of: dict[str, str] = {}  # form → the word it is indexed under
@@ -109,6 +115,8 @@ class IndexWriter:
         # file); and the postings changed since (by id), whose words' entries are made anew
         self._chunk_files: dict[str, tuple[tuple[str, ...], array, str, bytes]] = {}
         self._changed: set[int] = set()
+        # each index chunk file of the last ``files`` → the digest of its content
+        self.digests: dict[str, str] = {}
 
     def __getstate__(self) -> dict:
         """The writer as plain lists: each posting as bytes, each slot as the number of
@@ -134,6 +142,7 @@ class IndexWriter:
         self.indexed, self.pages, self.filters = state["indexed"], state["pages"], state["filters"]
         self._chunk_files = state["chunk_files"]
         self._changed = set()
+        self.digests = {}
 
     def add(self, seed: str, keys: str, filters: dict[str, Sequence[str]]) -> int:
         """Index the next page: its keys (space-separated) and filter values; ``seed``
@@ -149,7 +158,6 @@ class IndexWriter:
                 continue
             if posting is not _NO_WORD:
                 posting.append(page)
-                posting.append(position)
             position += 1
         self.pages.append((seed, position))
         self.indexed += position
@@ -165,26 +173,17 @@ class IndexWriter:
                 filters: dict[str, Sequence[str]]) -> None:
         """Index page ``page`` again, as if it had been added with ``seed``, ``keys`` and
         ``filters`` (``old_keys``: the keys it was added with)."""
-        slots, changed = self.slots, self._changed
-        for key in old_keys.split(" ") if old_keys else ():
-            posting = slots.get(key)
-            if isinstance(posting, array):
-                start, end = _page_span(posting, page)
-                if start < end:
-                    del posting[2 * start:2 * end]
-                    changed.add(id(posting))
-        position = 0
-        for key in keys.split(" ") if keys else ():
-            posting = slots.get(key)
-            if posting is None:
-                posting = slots[key] = self._slot(key)
-            elif posting is _LEFT_OUT:
-                continue
-            if posting is not _NO_WORD:
-                at = 2 * _page_span(posting, page)[1]  # after the page's entries so far
-                posting[at:at] = array("I", (page, position))
-                changed.add(id(posting))
-            position += 1
+        before, _ = self._entries(old_keys)
+        after, position = self._entries(keys)
+        for posting_id in before.keys() | after.keys():
+            had, has = before.get(posting_id), after.get(posting_id)
+            count = has[1] if has else 0
+            if had and had[1] == count:
+                continue  # the same entries: the word's entry stays as it was
+            posting = (has or had)[0]
+            start, end = bisect_left(posting, page), bisect_right(posting, page)
+            posting[start:end] = array("I", [page] * count)
+            self._changed.add(posting_id)
         self.indexed += position - self.pages[page][1]
         self.pages[page] = (seed, position)
         for name, by_value in list(self.filters.items()):
@@ -199,6 +198,23 @@ class IndexWriter:
             by_value = self.filters.setdefault(name, {})
             for value in values:
                 insort(by_value.setdefault(value, []), page)
+
+    def _entries(self, keys: str) -> tuple[dict[int, tuple[array, int]], int]:
+        """The entries a page with ``keys`` has: id of a posting → (the posting, how many of
+        the keys are indexed under it); and the page's word count."""
+        entries: dict[int, tuple[array, int]] = {}
+        position = 0
+        for key in keys.split(" ") if keys else ():
+            posting = self.slots.get(key)
+            if posting is None:
+                posting = self.slots[key] = self._slot(key)
+            elif posting is _LEFT_OUT:
+                continue
+            if isinstance(posting, array):
+                entry = entries.get(id(posting))
+                entries[id(posting)] = (posting, entry[1] + 1 if entry else 1)
+            position += 1
+        return entries, position
 
     def _slot(self, key: str) -> array | object:
         """The postings a key not seen before adds to."""
@@ -235,9 +251,11 @@ class IndexWriter:
         postings, word_of, shards = self._sharded(shard_pages)
         files: dict[str, bytes] = {}
         chunks = []
+        self.digests = {}
         for words, _, digest, blob in self._chunks(chunk_size, postings, word_of):
             chunks.append([words[0], words[-1], _name(files, "index/{}.pf_index", digest)])
             files[f"index/{chunks[-1][2]}.pf_index"] = blob
+            self.digests[f"index/{chunks[-1][2]}.pf_index"] = digest
         _trim_ranges(chunks)
         filters = [[name, _store(files, "filter/{}.pf_filter", encode(
                         [name, [[value, pages] for value, pages in sorted(values.items())]]))]
@@ -265,7 +283,7 @@ class IndexWriter:
             return postings, word_of, {}
         split: dict[int, int] = {}  # id of a posting that was split → its shards
         for form, posting in list(postings.items()):
-            if len(posting) <= 2 * shard_pages:
+            if len(posting) <= shard_pages:
                 continue
             parts = _shards(posting, shard_pages)
             if len(parts) < 2:
@@ -283,15 +301,21 @@ class IndexWriter:
     def _chunks(self, chunk_size: int, postings: dict[str, array], word_of: dict[str, str]
                 ) -> list[tuple[tuple[str, ...], array, str, bytes]]:
         """(the words, where each word's entry begins in the file and where the last
-        ends, the digest of its CBOR, the file) of each index chunk, in word order: words
-        are added to a chunk until its size reaches ``chunk_size`` (Pagefind's
-        ``chunk_index``, with one difference: the size counts the pages of a word's
-        variants too, where Pagefind counts only those of the word's own form. In Japanese
-        every word with a voiced kana (ガ, じ, …) is a variant: Pagefind's measure made
-        chunks of 12,000 such words, 265 KB to download, at 10,000 articles). A chunk of
-        the last ``files`` whose words all kept their entries is taken as it is; in the
-        others, only the entries of changed words are made (on every core when there are
-        many)."""
+        ends, the digest of its CBOR, the file) of each index chunk, in word order.
+
+        Words are added to a chunk until its size (Pagefind's measure, ``_entries_size``,
+        of a word's pages and those of its variants) reaches ``chunk_size`` × 5/4, or
+        × 3/4 at a word that ends chunks (``_ends_chunk``, by the word alone). Pagefind
+        cuts at ``chunk_size`` exactly, and counts only the pages of a word's own form; the
+        two differences: in Japanese every word with a voiced kana (ガ, じ, …) is a variant,
+        and Pagefind's measure made chunks of 12,000 such words, 265 KB to download, at
+        10,000 articles; and where a chunk ends depends on the words around it, not on
+        every word before it, so that a change in one chunk leaves the next ones as they
+        were (with Pagefind's cuts, one more page for one word moved every later cut).
+
+        A chunk of the last ``files`` whose words all kept their entries is taken as it is;
+        in the others, only the entries of changed words are made (on every core when
+        there are many)."""
         by_word: dict[str, list[str]] = {}  # word → its variant forms
         for form in postings:
             word = word_of[form]
@@ -301,13 +325,14 @@ class IndexWriter:
         words = sorted(by_word)
         bounds: list[tuple[int, int]] = []
         start = size = 0
+        least, most = chunk_size * 3 // 4, chunk_size * 5 // 4
         for i, word in enumerate(words):
             normal = postings.get(word)
             if normal:
                 size += _entries_size(normal)
             for form in by_word[word]:
                 size += _entries_size(postings[form])
-            if size >= chunk_size:
+            if size >= most or (size >= least and _ends_chunk(word)):
                 bounds.append((start, i + 1))
                 start, size = i + 1, 0
         if start < len(words):
@@ -326,10 +351,7 @@ class IndexWriter:
                 made[k] = old
             else:
                 todo.append(k)
-        where: dict[str, tuple[str, int]] = {}  # a kept word → (its chunk, its place there)
-        if kept and todo:
-            for key, (kept_words, _, _, _) in kept.items():
-                where.update((w, (key, j)) for j, w in enumerate(kept_words))
+        firsts = sorted(kept)  # the kept chunks' first words
 
         def encode_share(share: int, shares: int) -> list[tuple[array, str, bytes]]:
             out = []
@@ -338,13 +360,15 @@ class IndexWriter:
                 first, end = bounds[k]
                 parts = []
                 for word in words[first:end]:
-                    at = where.get(word) if _unchanged((word,), changed) else None
-                    if at is not None:
-                        key, j = at
-                        data = opened.get(key)
+                    # an unchanged word's entry, from the kept chunk that has it
+                    c = bisect_right(firsts, word) - 1 if _unchanged((word,), changed) else -1
+                    old_words = kept[firsts[c]][0] if c >= 0 else ()
+                    j = bisect_left(old_words, word)
+                    if j < len(old_words) and old_words[j] == word:
+                        data = opened.get(firsts[c])
                         if data is None:
-                            data = opened[key] = gzip.decompress(kept[key][3])
-                        offsets = kept[key][1]
+                            data = opened[firsts[c]] = gzip.decompress(kept[firsts[c]][3])
+                        offsets = kept[firsts[c]][1]
                         parts.append(data[offsets[j]:offsets[j + 1]])
                         continue
                     variants = sorted(by_word[word], key=lambda f: (postings[f][0], f))
@@ -368,45 +392,33 @@ class IndexWriter:
         return [made[k] for k in range(len(bounds))]
 
 
+CHUNK_ENDS = 32  # one word in about this many ends a chunk (once it is 3/4 full)
+
+
+def _ends_chunk(word: str) -> bool:
+    """Whether a chunk 3/4 full ends at ``word``: a hash of the word alone decides."""
+    return zlib.crc32(word.encode("utf-8")) % CHUNK_ENDS == 0
+
+
 def _unchanged(words: Sequence[str], changed: set[str]) -> bool:
     """None of ``words`` (nor the word a shard was cut from) is in ``changed``."""
     return changed.isdisjoint(words) and not any(
         SHARD in w and w.partition(SHARD)[0] in changed for w in words)
 
 
-def _page_span(posting: array, page: int) -> tuple[int, int]:
-    """The entries of ``page`` in a posting: [start, end) in (page, position) pairs."""
-    lo, hi = 0, len(posting) // 2
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if posting[2 * mid] < page:
-            lo = mid + 1
-        else:
-            hi = mid
-    start, hi = lo, len(posting) // 2
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if posting[2 * mid] <= page:
-            lo = mid + 1
-        else:
-            hi = mid
-    return start, lo
-
-
 def _shards(posting: array, per: int) -> list[array]:
     """A word's postings cut into runs of ``per`` pages (a page's entries stay together)."""
-    pages = posting[0::2]
-    if len(set(pages)) == len(pages):  # one entry per page: cut by count
-        return [posting[j:j + 2 * per] for j in range(0, len(posting), 2 * per)]
+    if len(set(posting)) == len(posting):  # one entry per page: cut by count
+        return [posting[j:j + per] for j in range(0, len(posting), per)]
     cuts, seen, last = [0], 0, None
-    for j, page in enumerate(pages):
+    for j, page in enumerate(posting):
         if page != last:
             if seen == per:
                 cuts.append(j)
                 seen = 0
             seen, last = seen + 1, page
-    cuts.append(len(pages))
-    return [posting[2 * a:2 * b] for a, b in pairwise(cuts)]
+    cuts.append(len(posting))
+    return [posting[a:b] for a, b in pairwise(cuts)]
 
 
 def _uint(n: int) -> bytes:
@@ -415,49 +427,43 @@ def _uint(n: int) -> bytes:
 
 def _entries_size(posting: array) -> int:
     """Pagefind's size of a word's pages: per page, its locations (the weight and one per
-    position) and one."""
-    pages = posting[0::2]
-    return len(pages) + 2 * len(set(pages))
+    key) and one."""
+    return len(posting) + 2 * len(set(posting))
 
 
 _STEP: list[bytes] = []  # b"\x83" and the CBOR of n (a page entry up to its locations)
-_AT: list[bytes] = []  # the locations of one position n, and the entry's end
+_AT_0 = _ONE_LOC + _SMALL[0] + b"\x80"  # the locations of one key (at 0), and the entry's end
 
 
-def _small_tables() -> tuple[list[bytes], list[bytes]]:
-    """_STEP and _AT for every n < 65536 (made when first needed)."""
+def _steps() -> list[bytes]:
+    """_STEP for every n < 65536 (made when first needed)."""
     if not _STEP:
         _STEP.extend(b"\x83" + s for s in _SMALL)
-        _AT.extend(_ONE_LOC + s + b"\x80" for s in _SMALL)
-    return _STEP, _AT
+    return _STEP
 
 
 def _pages(posting: array) -> bytes:
-    """CBOR of a word's pages: [[page − previous page, locations, []], …]."""
-    pages = posting[0::2]
-    positions = posting[1::2]
-    deltas = [pages[0], *map(int.__sub__, pages[1:], pages)]
-    if 0 not in deltas[1:]:  # one position per page: every key once in a record
-        if pages[-1] < 65536 and max(positions) < 65536:  # from tables, without a loop
-            step, at = _small_tables()
-            return _head(4, len(deltas)) + b"".join(chain.from_iterable(zip(
-                map(step.__getitem__, deltas), map(at.__getitem__, positions), strict=True)))
-        else:
-            parts = [b"\x83" + _uint(d) + _ONE_LOC + _uint(p) + b"\x80"
-                     for d, p in zip(deltas, positions, strict=True)]
+    """CBOR of a word's pages: [[page − previous page, locations, []], …], the locations
+    of a page [weight, 0, 0, …] with a 0 for each of its keys."""
+    deltas = [posting[0], *map(int.__sub__, posting[1:], posting)]
+    if 0 not in deltas[1:]:  # one key per page (as in every build's records)
+        if posting[-1] < 65536:  # from a table, without a loop
+            step = _steps()
+            return _head(4, len(deltas)) + _AT_0.join(map(step.__getitem__, deltas)) + _AT_0
+        parts = [b"\x83" + _uint(d) + _AT_0 for d in deltas]
         return _head(4, len(parts)) + b"".join(parts)
     out = []
     last_page = 0
     j = 0
-    while j < len(pages):  # a page where two keys are one word: its positions together
-        page = pages[j]
-        locs = [positions[j]]
+    while j < len(posting):  # a page where two keys are one word: a location for each
+        page = posting[j]
+        keys = 1
         j += 1
-        while j < len(pages) and pages[j] == page:
-            locs.append(positions[j] - positions[j - 1])
+        while j < len(posting) and posting[j] == page:
+            keys += 1
             j += 1
-        out.append(b"\x83" + _uint(page - last_page) + _head(4, len(locs) + 1) + _LOCS_HEAD
-                   + b"".join(map(_uint, locs)) + b"\x80")
+        out.append(b"\x83" + _uint(page - last_page) + _head(4, keys + 1) + _LOCS_HEAD
+                   + _SMALL[0] * keys + b"\x80")
         last_page = page
     return _head(4, len(out)) + b"".join(out)
 

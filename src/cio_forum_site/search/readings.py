@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from cio_forum_site.search.text import normalize, to_katakana
 
@@ -124,7 +125,11 @@ def name_readings(people: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {w: r for w, r in out.items() if w and _KANA.fullmatch(r)}
 
 
+@cache  # few distinct counts: each cost is worked out once
 def token_cost(documents_with_it: int, documents: int) -> int:
+    """A token's cost for the segmenter: the negative log of the share of documents that
+    have it, in hundredths (a token in every document costs 0; the segmenter adds a
+    constant per token, so fewer, longer tokens win and frequency breaks ties)."""
     return round(-100 * math.log(max(documents_with_it, 1) / (documents + 1)))
 
 
@@ -146,6 +151,8 @@ def reading_buckets(readings: dict[str, str], words: dict[str, int], names: dict
     count = max(1, min(MAX_BUCKETS, math.ceil(size / READING_BUCKET_BYTES)))
     buckets: list[dict[str, list]] = [{} for _ in range(count)]
     for reading in sorted(by_reading):
-        entries = sorted(by_reading[reading].items(), key=lambda e: (e[1], e[0]))
+        written = by_reading[reading]
+        entries = sorted(written.items(), key=lambda e: (e[1], e[0])) if len(written) > 1 \
+            else written.items()
         buckets[ord(reading[0]) % count][reading] = [[w, c] for w, c in entries]
     return buckets
