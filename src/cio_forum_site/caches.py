@@ -70,3 +70,47 @@ def save(folder: Path | None, name: str, version: str, value) -> None:
     except (OSError, pickle.PicklingError):
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
+
+
+class KeptDict:
+    """A dict kept as a whole (``name``) and, beside it, what changed since (``name`` +
+    ``CHANGES``): a build that changes a few entries of thousands writes those entries,
+    not the whole again; once the changes are many, the whole is written again."""
+
+    CHANGES = ".changes"
+
+    def __init__(self, folder: Path | None, name: str, version: str):
+        self.folder, self.name, self.version = folder, name, version
+        self._whole: dict = {}
+        self._token = ""  # names the whole the changes were made against
+
+    def load(self) -> dict:
+        """The dict as the last ``save`` left it ({} when there is none)."""
+        kept = load(self.folder, self.name, self.version)
+        if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], dict)):
+            return {}
+        self._token, self._whole = kept
+        value = dict(self._whole)
+        changes = load(self.folder, self.name + self.CHANGES, f"{self.version} {self._token}")
+        if isinstance(changes, dict):
+            for key, entry in changes.items():
+                if entry is None:
+                    value.pop(key, None)
+                else:
+                    value[key] = entry
+        return value
+
+    def save(self, value: dict, same=lambda a, b: a is b) -> None:
+        """Keep ``value``: as the changes since the whole (``same(old, new)``: whether an
+        entry is unchanged) when they are few, else as a new whole."""
+        changes = {k: v for k, v in value.items()
+                   if k not in self._whole or not same(self._whole[k], v)}
+        changes.update((k, None) for k in self._whole.keys() - value.keys())
+        if self._token and len(changes) <= max(16, len(self._whole) // 20):
+            save(self.folder, self.name + self.CHANGES, f"{self.version} {self._token}",
+                 changes)
+            return
+        self._token, self._whole = os.urandom(8).hex(), dict(value)
+        save(self.folder, self.name, self.version, (self._token, self._whole))
+        with contextlib.suppress(OSError, TypeError):
+            (self.folder / (self.name + self.CHANGES)).unlink(missing_ok=True)

@@ -89,7 +89,8 @@ def build(
     if base_url and (problem := base_url_problem(base_url)):
         errors.append(ContentError("--base-url", 0, problem))
     site = site.with_base_url(base_url)
-    files = _file_cache(load, cache_dir)
+    articles_cache = caches.KeptDict(cache_dir, ARTICLES, _articles_version())
+    files = _file_cache(load, cache_dir, articles_cache)
     kept = load is load_archive and files is not None  # the articles cache is ours to keep
     if kept:
         load = partial(load_archive, cache=files)
@@ -108,7 +109,7 @@ def build(
         raise BuildFailed(sorted(with_columns(set(errors)), key=position_key))
     check_output(out_dir, content_dir, templates_dir)
     if kept and _digests(files) != before:
-        caches.save(cache_dir, ARTICLES, _articles_version(), files)
+        articles_cache.save(files, lambda old, new: old[0] == new[0])  # by digest
     report.images, report.images_encoded = len(images.pictures), images.encoded
     lap("images")
 
@@ -294,14 +295,14 @@ def _open_data(archive, site: Site, people, cache_dir: Path | None,
     return files, keys
 
 
-def _file_cache(load, cache_dir: Path | None) -> FileCache | None:
+def _file_cache(load, cache_dir: Path | None, kept: caches.KeptDict) -> FileCache | None:
     """The parsed articles to start from: the loader's own (``serve``), or the cache's."""
     own = getattr(load, "file_cache", None)
     if own is not None:
         return own
     if load is not load_archive or cache_dir is None:
         return None
-    return caches.load(cache_dir, ARTICLES, _articles_version()) or {}
+    return kept.load()
 
 
 def _summary(report: BuildReport) -> dict[str, int]:

@@ -61,7 +61,7 @@ SHARD = "\u16a5"  # ᚥ between a key and its shard's number (runic: no text has
 DEFAULT_WEIGHT = 24  # Pagefind's weight 1.0 (× 24)
 _LOCS_HEAD = encode(-DEFAULT_WEIGHT - 1)  # a page's locations start with the weight
 _ONE_LOC = b"\x82" + _LOCS_HEAD  # the locations of a word found once on a page: 2 items
-_SMALL = [_head(0, n) for n in range(1 << 16)]  # CBOR of small unsigned integers
+_SMALL: list[bytes] = []  # CBOR of small unsigned integers (``_small``)
 
 
 # IndexWriter.slots of a key left out, and of one that is no word (compared by identity)
@@ -421,8 +421,15 @@ def _shards(posting: array, per: int) -> list[array]:
     return [posting[a:b] for a, b in pairwise(cuts)]
 
 
+def _small() -> list[bytes]:
+    """_SMALL for every n < 65536 (made when first needed: not for a build without search)."""
+    if not _SMALL:
+        _SMALL.extend(_head(0, n) for n in range(1 << 16))
+    return _SMALL
+
+
 def _uint(n: int) -> bytes:
-    return _SMALL[n] if n < 65536 else _head(0, n)
+    return _small()[n] if n < 65536 else _head(0, n)
 
 
 def _entries_size(posting: array) -> int:
@@ -432,13 +439,13 @@ def _entries_size(posting: array) -> int:
 
 
 _STEP: list[bytes] = []  # b"\x83" and the CBOR of n (a page entry up to its locations)
-_AT_0 = _ONE_LOC + _SMALL[0] + b"\x80"  # the locations of one key (at 0), and the entry's end
+_AT_0 = _ONE_LOC + _head(0, 0) + b"\x80"  # the locations of one key (at 0), the entry's end
 
 
 def _steps() -> list[bytes]:
     """_STEP for every n < 65536 (made when first needed)."""
     if not _STEP:
-        _STEP.extend(b"\x83" + s for s in _SMALL)
+        _STEP.extend(b"\x83" + s for s in _small())
     return _STEP
 
 
@@ -463,7 +470,7 @@ def _pages(posting: array) -> bytes:
             keys += 1
             j += 1
         out.append(b"\x83" + _uint(page - last_page) + _head(4, keys + 1) + _LOCS_HEAD
-                   + _SMALL[0] * keys + b"\x80")
+                   + _head(0, 0) * keys + b"\x80")
         last_page = page
     return _head(4, len(out)) + b"".join(out)
 
