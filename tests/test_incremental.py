@@ -12,6 +12,7 @@ from conftest import TEMPLATES, page, text_of
 
 from cio_forum_site import synthetic
 from cio_forum_site.commands.build import build
+from cio_forum_site.errors import BuildFailed
 from cio_forum_site.search import indexer
 
 N = 45  # ≥ STOP_MIN_DOCS, with lists long enough to have a second page
@@ -252,3 +253,35 @@ def test_a_build_of_the_same_inputs_does_nothing_and_any_input_that_changes_is_s
     build(content, templates, clean, cache_dir=None, site_file=site / "site.toml", **options)
     assert files_of(out) == files_of(clean)
     assert files_of(out) != before[0]
+
+
+def test_the_previews_own_folder_is_changed_where_pages_changed_and_left_alone_on_failure(
+        archive: Path, tmp_path: Path):
+    """``patch=True`` (the preview's output folder, which no one else reads while it
+    changes): new and changed files are moved in, files no page makes are removed with their
+    folders, the others are not touched; a failed build changes nothing."""
+    out, cache = tmp_path / "preview", tmp_path / "cache"
+    build(archive, TEMPLATES, out, cache_dir=cache, search=False, patch=True)
+    before = inodes(out)
+    edited, gone = article_file(archive, 7), article_file(archive, 8)
+    append_paragraph(edited, "プレビューで確かめる段落です。")
+    gone.unlink()
+    build(archive, TEMPLATES, out, cache_dir=cache, search=False, patch=True)
+    shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+    build(archive, TEMPLATES, tmp_path / "clean", cache_dir=None, search=False)
+    assert files_of(out) == files_of(tmp_path / "clean")
+    assert not (out / "articles" / gone.stem).exists()
+    after = inodes(out)
+    assert after[f"articles/{edited.stem}/index.html"] != before[f"articles/{edited.stem}/index.html"]
+    kept = [p for p in after if p in before and after[p] == before[p]]
+    assert len(kept) > len(after) / 2  # carried where they were, not linked anew
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "article.html").write_text("{% extends 'base.html' %}{% block main %}{{ no_such_thing }}{% endblock %}", "utf-8")
+    append_paragraph(edited, "テンプレートが壊れているので、この段落は出ません。")
+    snapshot = files_of(out)
+    with pytest.raises(BuildFailed):
+        build(archive, templates, out, cache_dir=cache, search=False, patch=True)
+    assert files_of(out) == snapshot
+    assert [p.name for p in tmp_path.iterdir() if "staging" in p.name] == []

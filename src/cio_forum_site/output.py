@@ -65,6 +65,24 @@ class Stage:
             shutil.copytree(source, self.path / relative, dirs_exist_ok=True)
 
 
+class PatchStage(Stage):
+    """A stage for an output folder that no one else reads while it changes (the preview's
+    own): the files that change are written into the staging folder, those carried over
+    stay where they are (``link_file`` of a file onto itself notes it), and
+    ``patched_output`` moves the new ones in."""
+
+    def __init__(self, path: Path, out_dir: Path):
+        super().__init__(path)
+        self.out_dir = out_dir
+        self.kept: set[str] = set()
+
+    def link_file(self, source: Path, relative: str) -> None:
+        if Path(source) == self.out_dir / relative:
+            self.kept.add(relative)
+        else:
+            super().link_file(source, relative)
+
+
 def check_output(out_dir: Path, *protected: Path) -> None:
     """Refuse an output folder that holds sources or that some other program made."""
     out = out_dir.resolve()
@@ -124,6 +142,47 @@ def side_stage(out_dir: Path, name: str) -> Iterator[Path]:
         if lock is not None:
             os.close(lock)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def patched_output(out_dir: Path) -> Iterator[Stage]:
+    """Like ``staged_output``, for an output folder that only this process uses (the
+    preview's): on success only the files that changed are moved in, one by one, and those
+    the build no longer makes are removed; the folders of the pages that did not change are
+    neither made again nor deleted (at 1,000 articles, 1,500 of them). A failed build
+    leaves the folder as it was. Without an output folder yet, ``staged_output``."""
+    given, out_dir = out_dir, out_dir.resolve()
+    if not (out_dir / MARKER).is_file():
+        with staged_output(out_dir) as stage:
+            yield stage
+        return
+    clear_debris(out_dir)
+    staging = out_dir.with_name(f"{STAGING_PREFIX.format(out_dir.name)}{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    lock = _lock(staging)
+    try:
+        stage = PatchStage(staging, given)  # carried files are named under ``given``
+        yield stage
+        made = set()
+        for folder, _, names in os.walk(staging):
+            for name in names:
+                relative = os.path.relpath(os.path.join(folder, name), staging)
+                (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / relative, out_dir / relative)
+                made.add(relative.replace(os.sep, "/"))
+        for folder, _, names in os.walk(out_dir, topdown=False):
+            for name in names:
+                relative = os.path.relpath(os.path.join(folder, name), out_dir).replace(os.sep, "/")
+                if relative not in made and relative not in stage.kept and relative != MARKER:
+                    os.unlink(os.path.join(folder, name))
+            if folder != str(out_dir) and not os.listdir(folder):
+                os.rmdir(folder)
+    finally:
+        if lock is not None:
+            os.close(lock)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 STAGING_PREFIX = ".{}.staging-"  # + the pid of the build that writes it

@@ -15,7 +15,14 @@ from cio_forum_site import caches
 from cio_forum_site.commands.check import LINK_RE, image_uses, position_key, with_columns
 from cio_forum_site.content.files import FileCache, content_key, load_archive, walk_content
 from cio_forum_site.errors import BuildFailed, ContentError, display_path
-from cio_forum_site.output import Stage, check_output, clear_debris, side_stage, staged_output
+from cio_forum_site.output import (
+    Stage,
+    check_output,
+    clear_debris,
+    patched_output,
+    side_stage,
+    staged_output,
+)
 from cio_forum_site.parallel import Background, BackgroundEnded, by_share, workers_for
 from cio_forum_site.site import reuse
 from cio_forum_site.site.archive import make_archive
@@ -60,6 +67,7 @@ def build(
     cache_dir: Path | None = None,
     site_file: Path | None = None,
     drafts: bool = False,
+    patch: bool = False,
 ) -> BuildReport:
     """Build the site into ``out_dir``. Raises BuildFailed with every problem found;
     the existing output is replaced only when everything succeeded. ``cache_dir`` keeps
@@ -69,7 +77,8 @@ def build(
     for the next build, which then makes only what changed. Articles with
     ``draft: true`` are checked like any other but left out of every page, feed, image and
     the search index unless ``drafts`` is true. ``site_file`` is site.toml (by default beside
-    ``content_dir``)."""
+    ``content_dir``). ``patch``: the output folder is only this process's (the preview's):
+    it is changed where pages changed instead of replaced (``output.patched_output``)."""
     report = BuildReport()
     lap = Laps(report.timings)
     inputs = _inputs(content_dir, templates_dir, site, site_file, base_url, search, drafts) \
@@ -154,7 +163,7 @@ def build(
             lap("output")  # nothing has changed: the output folder is already this build
             return report
 
-        with staged_output(out_dir) as stage:
+        with (patched_output if patch else staged_output)(out_dir) as stage:
             todo = [r for r in routes if not carry(stage, previous, out_dir, r.output_path, keys)]
             render_pages(stage, env, todo, site, templates_dir, progress, asset_urls(assets),
                          images.pictures)
@@ -188,11 +197,10 @@ def build(
                     keys.update((f"pagefind/{p}", d) for p, d in made.index_files.items())
                     report.indexed = made.indexed_pages
                 lap("search")
-            if cache_dir is not None:
-                done = reuse.record(stage.path, keys, search_key if search else "")
-                done.inputs = inputs
-                done.summary = _summary(report)
-        if cache_dir is not None:
+        if cache_dir is not None:  # what is now in the output folder, for the next build
+            done = reuse.record(out_dir, keys, search_key if search else "")
+            done.inputs = inputs
+            done.summary = _summary(report)
             caches.save(cache_dir, _record_name(out_dir), _record_version(), done)
         lap("output")
         return report

@@ -225,6 +225,7 @@ class Builder:
                 report = build(self.content_dir, self.templates_dir, self.out_dir,
                                base_url=self.base_url, search=False, progress=progress,
                                load=self.loader, site_file=self.site_file, drafts=self.drafts,
+                               patch=True,
                                cache_dir=self.mecab_cache or self.content_dir.parent / ".cache")
         except BuildFailed as failed:
             self._failed(sorted(failed.errors))
