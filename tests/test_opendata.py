@@ -101,3 +101,25 @@ def test_the_same_archive_gives_the_same_bytes(sites, tmp_path):
     build(FIXTURES / "people" / "content", TEMPLATES, again, search=False)
     for path in ("data/articles.json", "data/articles.csv", "feed.json"):
         assert (again / path).read_bytes() == (sites["plain"] / path).read_bytes(), path
+
+
+def test_the_document_made_record_by_record_is_the_json_of_the_whole():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cio_forum_site.site.opendata import _json, _json_document
+
+    scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=8) | \
+        st.floats(allow_nan=False, allow_infinity=False)
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
+                          | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=8)
+    records = st.lists(st.dictionaries(st.text(max_size=5), values, max_size=4), max_size=4)
+
+    @settings(max_examples=300, deadline=None)
+    @given(records, records)
+    def check(first, second):
+        head = {"$schema": "articles.schema.json", "version": 1, "site": "架空の\nサイト"}
+        for items in (first, second, first):  # the second time, from what the first made
+            assert _json_document(head, "articles", items) == _json({**head, "articles": items})
+
+    check()

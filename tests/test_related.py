@@ -203,3 +203,47 @@ def test_an_edit_past_the_start_of_a_body_keeps_the_related_articles_without_cho
                       encoding="utf-8")
     build(content, TEMPLATES, tmp_path / "third", search=False, cache_dir=cache)
     assert made == [1]  # the title is part of the text: chosen again
+
+
+def test_a_model_changed_where_articles_changed_chooses_as_one_made_anew(tmp_path: Path):
+    """``Model.update``: a few articles with other words or facets; the vectors, feature
+    lists and choices are those of a model made from scratch (the floats bit for bit)."""
+    import pickle
+    import random
+    from collections import Counter
+
+    from cio_forum_site.site.related import Model, facet_features
+
+    for name, text in generate(150).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    articles, _ = load_archive(tmp_path)
+    archive = make_archive(articles)
+    people = make_people(archive)
+    facets = [facet_features(a, people) for a in archive.articles]
+    rng = random.Random(7)
+    vocabulary = [f"語{k}" for k in range(400)]
+
+    def words_of() -> Counter:  # a few words in about a third of the articles: their
+        # lists of articles are longer than POSTING_LIMIT, and cut
+        found = Counter({rng.choice(vocabulary[:rng.choice([40, 400])]): rng.randint(1, 4)
+                         for _ in range(rng.randint(0, 30))})
+        found.update({word: rng.randint(1, 3) for word in ("行政", "窓口", "研修")
+                      if rng.random() < 0.35})
+        return found
+
+    words = [words_of() for _ in archive.articles]
+    keys = [f"text-{i}" for i in range(len(words))]
+    model = Model(archive, facets, keys, words)
+    for round_ in range(12):
+        for i in rng.sample(range(len(words)), rng.randint(1, 6)):
+            words[i] = words_of()
+            keys[i] = f"text-{i}-{round_}"
+            if rng.random() < 0.3:
+                facets[i] = [*facets[i], rng.choice(["g:新しい話題", "t:窓口", "m:13101"])]
+        kept = pickle.loads(pickle.dumps(model))  # as the next build finds it
+        assert kept.update(archive, facets, keys, words)
+        anew = Model(archive, facets, keys, words)
+        assert kept.vectors == anew.vectors and kept.postings == anew.postings
+        assert kept.best == anew.best, round_
+        model = kept
+    assert not model.update(archive, facets, [f"other-{i}" for i in range(len(keys))], words)

@@ -45,14 +45,9 @@ def schema() -> bytes:
 def open_data_files(archive: Archive, site: Site, people: People | None) -> dict[str, bytes]:
     """Output path → bytes."""
     records = [article_record(archive, a, site, people) for a in archive.articles]
-    document = {
-        "$schema": "articles.schema.json",
-        "version": FORMAT_VERSION,
-        "site": site.title,
-        "articles": records,
-    }
+    head = {"$schema": "articles.schema.json", "version": FORMAT_VERSION, "site": site.title}
     return {
-        JSON_PATH: _json(document),
+        JSON_PATH: _json_document(head, "articles", records),
         CSV_PATH: articles_csv(records),
         SCHEMA_PATH: schema(),
         FEED_PATH: _json(json_feed(archive, site)),
@@ -61,6 +56,26 @@ def open_data_files(archive: Archive, site: Site, people: People | None) -> dict
 
 def _json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+_records: dict[str, str] = {}  # a record's repr → its JSON (indent=1), from the last build
+
+
+def _json_document(head: dict[str, Any], key: str, items: list[dict[str, Any]]) -> bytes:
+    """``_json({**head, key: items})``, byte for byte, with each item's JSON made once per
+    process: a preview that changes one article encodes one record (Python's encoder with
+    ``indent`` is pure Python: 0.2 s for 1,000 records)."""
+    global _records
+    known, _records = _records, {}
+    parts = []
+    for item in items:
+        name = repr(item)
+        text = known.get(name) or json.dumps(item, ensure_ascii=False, indent=1)
+        _records[name] = text
+        parts.append("  " + text.replace("\n", "\n  "))  # one level deeper: two spaces
+    listed = "[\n" + ",\n".join(parts) + "\n ]" if parts else "[]"
+    start = json.dumps({**head, key: None}, ensure_ascii=False, indent=1)
+    return (start.removesuffix("null\n}") + listed + "\n}\n").encode("utf-8")
 
 
 def article_record(archive: Archive, a: Article, site: Site, people: People | None) -> dict[str, Any]:

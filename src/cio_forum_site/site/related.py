@@ -22,6 +22,7 @@ import heapq
 import math
 import re
 import unicodedata
+from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -42,7 +43,8 @@ COMMON_SHARE = 0.5  # a feature in more than this share of the articles is left 
 COMMON_MIN = 20  # … once there are this many articles
 PARALLEL_MIN = 400  # fewer articles than this are done in one process (MeCab, the choice)
 CACHE_FILE = "related-nouns.bin"  # in the build's cache folder (.cache/)
-RESULT_FILE = "related.pickle"  # the last result, by the archive's files (caches.py)
+RESULT_FILE = "related.pickle"  # the last result, by what it is made from (caches.py)
+MODEL_FILE = "related-model.pickle"  # what it was made of (``Model``), changed by the next
 HALF = math.sqrt(0.5)  # the facets and the words are each this long
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -112,17 +114,128 @@ def _related(archive: Archive, facets: list[list[str]], keys: list[str],
     cached = filecache.load(cache_path, version)
     words, used = nouns(articles, cached, keys)
     filecache.save(cache_path, version, used)
-    vectors = weigh(facets, words)
-    postings = posting_lists(vectors)
+    model = caches.load(cache_dir, MODEL_FILE, caches.code_version()) if cache_dir else None
+    if not (isinstance(model, Model) and model.update(archive, facets, keys, words)):
+        model = Model(archive, facets, keys, words)
+    if cache_dir is not None:
+        caches.save(cache_dir, MODEL_FILE, caches.code_version(), model)
+    return {a.slug: tuple(articles[j] for j in model.best[i]) for i, a in enumerate(articles)}
 
-    def share(n: int, shares: int) -> list[tuple[int, ...]]:
-        return [_best(archive, i, vectors[i], postings) for i in range(n, len(articles), shares)]
 
-    best: list[tuple[int, ...]] = [()] * len(articles)
-    shares = workers_for(len(articles), PARALLEL_MIN)
-    for n, part in enumerate(by_share(share, shares) if articles else []):
-        best[n::shares] = part
-    return {a.slug: tuple(articles[j] for j in best[i]) for i, a in enumerate(articles)}
+class Model:
+    """Everything the related articles of an archive are made of — each article's inputs
+    (text key, series, facets), words and vector, the documents per feature, every
+    feature's articles (in archive order, and its ``POSTING_LIMIT`` strongest) and each
+    article's choice — kept (``MODEL_FILE``) so that when a few articles change, only
+    what depends on them is made again (``update``), with the same result as made anew."""
+
+    def __init__(self, archive: Archive, facets: list[list[str]], keys: list[str],
+                 words: list[Counter]):
+        articles = archive.articles
+        self.slugs = [a.slug for a in articles]
+        self.inputs = _inputs(articles, facets, keys)
+        self.words = list(words)
+        self.df = document_frequencies(facets, words)
+        idf = inverse_frequencies(self.df, len(articles))
+        self.vectors = [vector(f, w, idf) for f, w in zip(facets, words, strict=True)]
+        self.having: dict[str, list[tuple[int, float]]] = {}  # feature → (article, weight)
+        for i, v in enumerate(self.vectors):
+            for feature, weight in v.items():
+                self.having.setdefault(feature, []).append((i, weight))
+        self.postings = {f: _strongest(entries) for f, entries in self.having.items()}
+        vectors, postings = self.vectors, self.postings
+
+        def share(n: int, shares: int) -> list[tuple[int, ...]]:
+            return [_best(archive, i, vectors[i], postings)
+                    for i in range(n, len(articles), shares)]
+
+        self.best: list[tuple[int, ...]] = [()] * len(articles)
+        shares = workers_for(len(articles), PARALLEL_MIN)
+        for n, part in enumerate(by_share(share, shares) if articles else []):
+            self.best[n::shares] = part
+
+    def update(self, archive: Archive, facets: list[list[str]], keys: list[str],
+               words: list[Counter]) -> bool:
+        """Change the model into the one ``Model(archive, …)`` would make, when the archive
+        has the same articles in the same order and only a few of them changed (and no
+        series): the vectors of the articles with a feature whose frequency changed, the
+        feature lists they are on, and the choice of every article on a feature list that
+        changed. False (and the model as it was) otherwise."""
+        articles = archive.articles
+        n = len(articles)
+        inputs = _inputs(articles, facets, keys)
+        if [a.slug for a in articles] != self.slugs:
+            return False
+        changed = [i for i in range(n) if inputs[i] != self.inputs[i]]
+        if len(changed) > max(8, n // 10) or any(inputs[i][1] != self.inputs[i][1]
+                                                   for i in changed):
+            return False
+        touched: set[str] = set()
+        for i in changed:
+            old, new = _features(self.inputs[i][2], self.words[i]), _features(facets[i], words[i])
+            self.df.subtract(old)
+            self.df.update(new)
+            touched.update(old.keys() ^ new.keys())
+            touched.update(f for f in old.keys() & new.keys() if old[f] != new[f])
+            self.words[i], self.inputs[i] = words[i], inputs[i]
+        for feature in touched:
+            if self.df[feature] <= 0:
+                del self.df[feature]
+        idf = inverse_frequencies(self.df, n)
+        # the articles with a feature whose frequency changed: their vectors may change
+        again = set(changed) | {i for i in range(n) if not touched.isdisjoint(
+            _features(facets[i], words[i]))}
+        moved: set[str] = set()  # features whose article lists changed
+        remade: set[int] = set()
+        for i in sorted(again):
+            made = vector(facets[i], words[i], idf)
+            if list(made.items()) == list(self.vectors[i].items()):
+                continue
+            for feature, weight in self.vectors[i].items():
+                entries = self.having[feature]
+                del entries[bisect_left(entries, (i, weight))]
+                if not entries:
+                    del self.having[feature]
+            for feature, weight in made.items():
+                insort(self.having.setdefault(feature, []), (i, weight))
+            moved.update(self.vectors[i].keys() | made.keys())
+            self.vectors[i] = made
+            remade.add(i)
+        chosen_again = set(remade)
+        for feature in moved:
+            strongest = _strongest(self.having.get(feature, []))
+            if strongest != self.postings.get(feature, []):
+                chosen_again.update(j for j, _ in self.having.get(feature, ()))
+                chosen_again.update(j for j, _ in self.postings.get(feature, ()))
+            if strongest:
+                self.postings[feature] = strongest
+            else:
+                self.postings.pop(feature, None)
+        # an article whose vector changed chose again; so does every article that has a
+        # feature whose list of articles changed (its candidates' scores may have)
+        for i in sorted(chosen_again):
+            self.best[i] = _best(archive, i, self.vectors[i], self.postings)
+        return True
+
+
+def _inputs(articles: Sequence[Article], facets: list[list[str]],
+            keys: list[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """What each article brings: its text key, its series and its facets."""
+    return [(key, a.series or "", tuple(f))
+            for a, f, key in zip(articles, facets, keys, strict=True)]
+
+
+def _features(facets: Sequence[str], words: Counter) -> Counter:
+    """The features an article has (each counted once, as the document frequencies do)."""
+    return Counter([*facets, *("w:" + word for word in words)])
+
+
+def _strongest(entries: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """A feature's list as candidates are read from it: its ``POSTING_LIMIT`` strongest
+    articles (newer first on ties) when it has more, else all in archive order."""
+    if len(entries) <= POSTING_LIMIT:
+        return list(entries)
+    return sorted(entries, key=lambda e: (-e[1], e[0]))[:POSTING_LIMIT]
 
 
 # ---- the words: MeCab nouns of a bounded text -----------------------------------------------
@@ -211,43 +324,35 @@ def facet_features(article: Article, people: People | None) -> list[str]:
     return list(dict.fromkeys(features))
 
 
-def weigh(facets: list[list[str]], words: list[Counter]) -> list[Vector]:
-    """TF-IDF vectors: facets and the ``TOP_TERMS`` strongest words, each part scaled to
-    length ``HALF``; features too common to tell articles apart are left out."""
-    n = len(facets)
+def document_frequencies(facets: list[list[str]], words: list[Counter]) -> Counter:
     df: Counter = Counter()
     for f, w in zip(facets, words, strict=True):
         df.update(f)
         df.update("w:" + word for word in w)
-    common = {k for k, v in df.items() if v > COMMON_SHARE * n} if n >= COMMON_MIN else set()
+    return df
 
-    idf = {k: math.log((1 + n) / (1 + v)) + 1 for k, v in df.items() if k not in common}
-    vectors = []
-    for f, w in zip(facets, words, strict=True):
-        facet_part = {k: idf[k] for k in f if k in idf}
-        word_part = {k: (1 + math.log(c)) * idf[k] for k, c in (("w:" + x, c) for x, c in w.items())
-                     if k in idf}
-        top = heapq.nsmallest(TOP_TERMS, word_part.items(), key=lambda kv: (-kv[1], kv[0]))
-        vectors.append({**_scaled(facet_part), **_scaled(dict(top))})
-    return vectors
+
+def inverse_frequencies(df: Counter, n: int) -> dict[str, float]:
+    """Each feature's IDF; none for features in more than ``COMMON_SHARE`` of ``n``
+    articles (once there are ``COMMON_MIN``)."""
+    if n >= COMMON_MIN:
+        return {k: math.log((1 + n) / (1 + v)) + 1 for k, v in df.items()
+                if v <= COMMON_SHARE * n}
+    return {k: math.log((1 + n) / (1 + v)) + 1 for k, v in df.items()}
+
+
+def vector(facets: list[str], words: Counter, idf: dict[str, float]) -> Vector:
+    """An article's vector: its facets and its ``TOP_TERMS`` strongest words."""
+    facet_part = {k: idf[k] for k in facets if k in idf}
+    word_part = {k: (1 + math.log(c)) * idf[k] for k, c in (("w:" + x, c) for x, c in words.items())
+                 if k in idf}
+    top = heapq.nsmallest(TOP_TERMS, word_part.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {**_scaled(facet_part), **_scaled(dict(top))}
 
 
 def _scaled(part: Vector) -> Vector:
     norm = math.sqrt(sum(v * v for v in part.values()))
     return {k: v * HALF / norm for k, v in part.items()} if norm else {}
-
-
-def posting_lists(vectors: list[Vector]) -> dict[str, list[tuple[int, float]]]:
-    """feature → its ``POSTING_LIMIT`` strongest (article index, weight); newer first on ties."""
-    postings: dict[str, list[tuple[int, float]]] = {}
-    for i, vector in enumerate(vectors):
-        for feature, weight in vector.items():
-            postings.setdefault(feature, []).append((i, weight))
-    for entries in postings.values():
-        if len(entries) > POSTING_LIMIT:
-            entries.sort(key=lambda e: (-e[1], e[0]))
-            del entries[POSTING_LIMIT:]
-    return postings
 
 
 def _best(archive: Archive, i: int, vector: Vector,

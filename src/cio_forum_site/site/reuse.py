@@ -224,7 +224,8 @@ def record(stage: Path, keys: dict[str, str], search: str) -> Previous:
 def unchanged(previous: Previous, out_dir: Path, wanted: dict[str, str]) -> bool:
     """True when the output folder holds exactly the files ``wanted`` (path → key), each
     the one the last build wrote with that key: then the build has nothing to do."""
-    if set(wanted) != set(previous.files):
+    if set(wanted) != set(previous.files) or any(
+            previous.files[p][0] != key for p, key in wanted.items()):
         return False
     found: set[str] = set()
     for folder, _, names in os.walk(out_dir):
