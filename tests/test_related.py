@@ -235,15 +235,18 @@ def test_a_model_changed_where_articles_changed_chooses_as_one_made_anew(tmp_pat
     keys = [f"text-{i}" for i in range(len(words))]
     model = Model(archive, facets, keys, words)
     for round_ in range(12):
+        # the nouns cache as the last build left it: each text key → (words, counts)
+        nouns_by_key = {k: related_module._entry(w) for k, w in zip(keys, words, strict=True)}
         for i in rng.sample(range(len(words)), rng.randint(1, 6)):
             words[i] = words_of()
             keys[i] = f"text-{i}-{round_}"
             if rng.random() < 0.3:
                 facets[i] = [*facets[i], rng.choice(["g:新しい話題", "t:窓口", "m:13101"])]
         kept = pickle.loads(pickle.dumps(model))  # as the next build finds it
-        assert kept.update(archive, facets, keys, words)
+        assert kept.update(archive, facets, keys, words, nouns_by_key)
         anew = Model(archive, facets, keys, words)
         assert kept.vectors == anew.vectors and kept.postings == anew.postings
         assert kept.best == anew.best, round_
         model = kept
-    assert not model.update(archive, facets, [f"other-{i}" for i in range(len(keys))], words)
+    assert not model.update(archive, facets, [f"other-{i}" for i in range(len(keys))], words,
+                            nouns_by_key)

@@ -115,7 +115,7 @@ def _related(archive: Archive, facets: list[list[str]], keys: list[str],
     words, used = nouns(articles, cached, keys)
     filecache.save(cache_path, version, used)
     model = caches.load(cache_dir, MODEL_FILE, caches.code_version()) if cache_dir else None
-    if not (isinstance(model, Model) and model.update(archive, facets, keys, words)):
+    if not (isinstance(model, Model) and model.update(archive, facets, keys, words, cached)):
         model = Model(archive, facets, keys, words)
     if cache_dir is not None:
         caches.save(cache_dir, MODEL_FILE, caches.code_version(), model)
@@ -124,7 +124,7 @@ def _related(archive: Archive, facets: list[list[str]], keys: list[str],
 
 class Model:
     """Everything the related articles of an archive are made of — each article's inputs
-    (text key, series, facets), words and vector, the documents per feature, every
+    (text key, series, facets) and vector, the documents per feature, every
     feature's articles (in archive order, and its ``POSTING_LIMIT`` strongest) and each
     article's choice — kept (``MODEL_FILE``) so that when a few articles change, only
     what depends on them is made again (``update``), with the same result as made anew."""
@@ -134,7 +134,6 @@ class Model:
         articles = archive.articles
         self.slugs = [a.slug for a in articles]
         self.inputs = _inputs(articles, facets, keys)
-        self.words = list(words)
         self.df = document_frequencies(facets, words)
         idf = inverse_frequencies(self.df, len(articles))
         self.vectors = [vector(f, w, idf) for f, w in zip(facets, words, strict=True)]
@@ -155,36 +154,40 @@ class Model:
             self.best[n::shares] = part
 
     def update(self, archive: Archive, facets: list[list[str]], keys: list[str],
-               words: list[Counter]) -> bool:
+               words: list[Counter], nouns_by_key: dict[str, tuple]) -> bool:
         """Change the model into the one ``Model(archive, …)`` would make, when the archive
         has the same articles in the same order and only a few of them changed (and no
         series): the vectors of the articles with a feature whose frequency changed, the
         feature lists they are on, and the choice of every article on a feature list that
-        changed. False (and the model as it was) otherwise."""
+        changed. ``nouns_by_key``: the nouns cache as the last build left it (the words of
+        a changed article's old text). False (and the model as it was) otherwise."""
         articles = archive.articles
         n = len(articles)
         inputs = _inputs(articles, facets, keys)
         if [a.slug for a in articles] != self.slugs:
             return False
         changed = [i for i in range(n) if inputs[i] != self.inputs[i]]
-        if len(changed) > max(8, n // 10) or any(inputs[i][1] != self.inputs[i][1]
-                                                   for i in changed):
+        if len(changed) > max(8, n // 10) or any(
+                inputs[i][1] != self.inputs[i][1] or self.inputs[i][0] not in nouns_by_key
+                for i in changed):
             return False
         touched: set[str] = set()
         for i in changed:
-            old, new = _features(self.inputs[i][2], self.words[i]), _features(facets[i], words[i])
+            old_words = Counter(dict(zip(*nouns_by_key[self.inputs[i][0]], strict=True)))
+            old, new = _features(self.inputs[i][2], old_words), _features(facets[i], words[i])
             self.df.subtract(old)
             self.df.update(new)
             touched.update(old.keys() ^ new.keys())
             touched.update(f for f in old.keys() & new.keys() if old[f] != new[f])
-            self.words[i], self.inputs[i] = words[i], inputs[i]
+            self.inputs[i] = inputs[i]
         for feature in touched:
             if self.df[feature] <= 0:
                 del self.df[feature]
         idf = inverse_frequencies(self.df, n)
         # the articles with a feature whose frequency changed: their vectors may change
-        again = set(changed) | {i for i in range(n) if not touched.isdisjoint(
-            _features(facets[i], words[i]))}
+        touched_words = {f[2:] for f in touched if f.startswith("w:")}
+        again = set(changed) | {i for i in range(n) if not touched_words.isdisjoint(words[i])
+                                or not touched.isdisjoint(facets[i])}
         moved: set[str] = set()  # features whose article lists changed
         remade: set[int] = set()
         for i in sorted(again):
