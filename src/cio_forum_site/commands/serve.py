@@ -53,6 +53,7 @@ SCRIPT_PATH = "/__livereload.js"
 KEEPALIVE_SECONDS = 15
 WATCH_STEP_MS = 50  # quiet time after the last change before rebuilding
 SEARCH_AFTER_QUIET_SECONDS = 1.0  # refresh search once no edit came for this long
+SEARCH_NICENESS = 10  # the search refresh yields the processor to the page builds
 WATCH_READY_MS = 300  # the watcher yields (nothing) at least this often
 
 
@@ -275,6 +276,10 @@ class Builder:
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
                 start_new_session=True,  # Ctrl-C is ours to handle: we stop it
             )
+        # Behind the page builds: an edit saved while the search is refreshed is shown first
+        # (its processes, started later, inherit this).
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, self.search_process.pid, SEARCH_NICENESS)
 
     def _search_done(self) -> None:
         process, self.search_process = self.search_process, None
