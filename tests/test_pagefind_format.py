@@ -312,3 +312,10 @@ def test_a_chunk_ends_where_its_words_say_so_a_change_leaves_the_later_chunks_as
     after = chunks(records)
     assert len(before) > 40 and abs(len(after) - len(before)) <= 1
     assert len(set(after) - set(before)) <= 4  # with cuts at a size alone: every chunk
+
+
+def test_the_table_of_small_numbers_is_their_cbor():
+    from cio_forum_site.search.bundle import _head
+    from cio_forum_site.search.pagefind_format import _small
+
+    assert _small() == [_head(0, n) for n in range(1 << 16)]

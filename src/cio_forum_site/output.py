@@ -12,6 +12,7 @@ import ctypes
 import fcntl
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -236,7 +237,18 @@ def _swap(staging: Path, out_dir: Path) -> None:
     there; the old output, now at the staging path, is then removed. Elsewhere, two
     renames (see ``clear_debris`` for a kill between them)."""
     if out_dir.exists() and _exchange(staging, out_dir):
-        shutil.rmtree(staging, ignore_errors=True)
+        # the old output, now here, is deleted while the build notes what it wrote
+        # (``finish_removals``); after a kill, the next build removes it (``clear_debris``)
+        old = out_dir.with_name(f"{OLD_PREFIX.format(out_dir.name)}{os.getpid()}")
+        try:
+            os.replace(staging, old)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            return
+        removal = threading.Thread(target=shutil.rmtree, args=(old,),
+                                   kwargs={"ignore_errors": True}, name="remove-old-output")
+        removal.start()
+        _removals.append(removal)
         return
     old = out_dir.with_name(f"{OLD_PREFIX.format(out_dir.name)}{os.getpid()}")
     if out_dir.exists():
@@ -249,6 +261,15 @@ def _swap(staging: Path, out_dir: Path) -> None:
         raise
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
+
+
+_removals: list[threading.Thread] = []  # old outputs being deleted
+
+
+def finish_removals() -> None:
+    """Wait until the old outputs replaced by this process are deleted."""
+    while _removals:
+        _removals.pop().join()
 
 
 _RENAME_EXCHANGE = 2

@@ -19,6 +19,7 @@ from cio_forum_site.output import (
     Stage,
     check_output,
     clear_debris,
+    finish_removals,
     patched_output,
     side_stage,
     staged_output,
@@ -202,6 +203,7 @@ def build(
             done.inputs = inputs
             done.summary = _summary(report)
             caches.save(cache_dir, _record_name(out_dir), _record_version(), done)
+        finish_removals()
         lap("output")
         return report
 

@@ -423,8 +423,10 @@ def _shards(posting: array, per: int) -> list[array]:
 
 def _small() -> list[bytes]:
     """_SMALL for every n < 65536 (made when first needed: not for a build without search)."""
-    if not _SMALL:
-        _SMALL.extend(_head(0, n) for n in range(1 << 16))
+    if not _SMALL:  # CBOR: 0–23 in the head byte, then a one- or two-byte argument
+        _SMALL.extend(bytes((n,)) for n in range(24))
+        _SMALL.extend(b"\x18" + bytes((n,)) for n in range(24, 256))
+        _SMALL.extend(b"\x19" + n.to_bytes(2, "big") for n in range(256, 1 << 16))
     return _SMALL
 
 
