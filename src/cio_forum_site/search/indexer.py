@@ -160,7 +160,11 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     write_files(out, {p: data for p, data in done.bundle.items() if PUBLISHED.fullmatch(p)},
                 {p: path for p, path in old.items() if path is not None})
     for i, name in enumerate(done.pages):
-        os.replace(texts_dir / f"{i}.json.gz", texts_dir / f"{name}.json.gz")
+        target = texts_dir / f"{name}.json.gz"
+        if i not in done.texts:
+            os.replace(texts_dir / f"{i}.json.gz", target)
+        elif not _linked(done.texts[i], target):  # e.g. another file system: written
+            write_json(target, text_record(documents[n - 1 - i]))
     report.text_files = [f"ja/t/{pages[i]}.json.gz" for i in range(n)]
     lexicon = lexicon_buckets(done.words, n)
     (data_dir / "lex").mkdir()
@@ -221,6 +225,8 @@ class Tokenized:
     cut: int = 0  # documents MeCab cut in this build (the others came from the cache)
     indexed_pages: int = 0  # pages indexed in this build (the others were in the kept index)
     digests: dict[str, str] = field(default_factory=dict)  # index chunk file → its digest
+    # page → the last build's text file of its document, to link under the page's name
+    texts: dict[int, Path] = field(default_factory=dict)
 
 
 def stop_keys(sample: list[str], documents: int) -> list[str]:
@@ -270,12 +276,15 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
     batches: list[tuple[range, Task]] = []
     for start in range(0, n, BATCH):
         span = range(start, min(n, start + BATCH))
-        # a cached document's last text file is linked here; one MeCab must cut goes to a
-        # worker, which links its file (or writes it) there
+        # a document MeCab must cut goes to a worker, which links its last text file (or
+        # writes it); so does a cached one without a text file to link
         task = [(i, documents[i], True, texts.get(i)) if entries[i] is None else
                 (i, documents[i], False, None) for i in span
-                if entries[i] is None or not (i in texts and _linked(texts[i], texts_dir / f"{i}.json.gz"))]
+                if entries[i] is None or i not in texts]
         batches.append((span, task))
+    # a cached document's last text file is linked under its page's name once the pages
+    # are named (build_search)
+    later = {i: texts[i] for i in range(n) if entries[i] is not None and i in texts}
     todo = sum(len(task) for _, task in batches)
     words: Counter[str] = Counter()
     if again is not None:  # the kept index's words, less those of the pages that changed
@@ -356,7 +365,7 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
         caches.save(cache_dir, INDEX_FILE, caches.code_version(),
                     _KeptIndex(list(keys), stop, words, writer))
     return Tokenized(dict(words), stop, writer.indexed, known, {**bundle, **files}, pages,
-                     chunks, shards, fresh, n - unchanged_pages, writer.digests)
+                     chunks, shards, fresh, n - unchanged_pages, writer.digests, later)
 
 
 INDEX_FILE = "search-index.pickle"  # the last build's index, changed by the next (caches.py)
