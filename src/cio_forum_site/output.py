@@ -107,32 +107,21 @@ def staged_output(out_dir: Path) -> Iterator[Stage]:
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     clear_debris(out_dir)
-    staging = out_dir.with_name(f"{STAGING_PREFIX.format(out_dir.name)}{os.getpid()}")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
-    lock = _lock(staging)
-    try:
-        stage = Stage(staging)
-        yield stage
+    with _locked_folder(_staging(out_dir)) as staging:
+        yield Stage(staging)
         (staging / MARKER).write_text("cio-forum-site の出力フォルダです。\n", "utf-8")
         _swap(staging, out_dir)
-    finally:
-        if lock is not None:
-            os.close(lock)
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _staging(out_dir: Path, name: str = "") -> Path:
+    """This process's staging folder beside ``out_dir`` (``name``: another of its own)."""
+    return out_dir.with_name(f"{STAGING_PREFIX.format(out_dir.name)}{os.getpid()}{name}")
 
 
 @contextmanager
-def side_stage(out_dir: Path, name: str) -> Iterator[Path]:
-    """A folder beside ``out_dir`` for part of the output made in another process (a fork
-    of this one, started inside the block: it holds the lock too), moved into the stage
-    with ``Stage.adopt``; locked as a staging folder is (``clear_debris`` removes it after
-    a kill), and removed on leaving the block."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    folder = out_dir.with_name(f"{STAGING_PREFIX.format(out_dir.name)}{os.getpid()}-{name}")
+def _locked_folder(folder: Path) -> Iterator[Path]:
+    """``folder``, made anew and locked (``flock``) while the block runs, then removed (if
+    it is still there)."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir()
@@ -143,6 +132,18 @@ def side_stage(out_dir: Path, name: str) -> Iterator[Path]:
         if lock is not None:
             os.close(lock)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def side_stage(out_dir: Path, name: str) -> Iterator[Path]:
+    """A folder beside ``out_dir`` for part of the output made in another process (a fork
+    of this one, started inside the block: it holds the lock too), moved into the stage
+    with ``Stage.adopt``; locked as a staging folder is (``clear_debris`` removes it after
+    a kill), and removed on leaving the block."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _locked_folder(_staging(out_dir, f"-{name}")) as folder:
+        yield folder
 
 
 @contextmanager
@@ -158,12 +159,7 @@ def patched_output(out_dir: Path) -> Iterator[Stage]:
             yield stage
         return
     clear_debris(out_dir)
-    staging = out_dir.with_name(f"{STAGING_PREFIX.format(out_dir.name)}{os.getpid()}")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
-    lock = _lock(staging)
-    try:
+    with _locked_folder(_staging(out_dir)) as staging:
         stage = PatchStage(staging, given)  # carried files are named under ``given``
         yield stage
         made = set()
@@ -180,10 +176,6 @@ def patched_output(out_dir: Path) -> Iterator[Stage]:
                     os.unlink(os.path.join(folder, name))
             if folder != str(out_dir) and not os.listdir(folder):
                 os.rmdir(folder)
-    finally:
-        if lock is not None:
-            os.close(lock)
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 STAGING_PREFIX = ".{}.staging-"  # + the pid of the build that writes it
