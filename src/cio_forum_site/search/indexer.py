@@ -256,7 +256,9 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
     ``texts_dir`` and put its record into the index; returns what was learned and the
     bundle. With ``cache_dir``, MeCab only cuts documents it has not cut before
     (``cache.py``), found by ``keys`` (each document's, e.g. ``reuse.document_keys``; by
-    default ``cache.document_key``).
+    default ``cache.document_key``), and the last build's index (``INDEX_FILE``) is changed
+    where documents changed or were added instead of made anew (``_pages_to_index_again``;
+    the pages are ``documents`` in order, so a new one is the next page).
 
     The workers are fresh processes (``_Workers``), not forks of this one: a fork would
     come to hold a copy of every page of the archive it touches (at 10,000 articles, two
@@ -272,7 +274,7 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
     kept = caches.load(cache_dir, INDEX_FILE, caches.code_version()) if keys else None
     again = _pages_to_index_again(kept, keys, entries, cached)
     # the work left for the workers, BATCH documents at a time: every document MeCab has
-    # not cut, and the text file of every one whose last one cannot be linked
+    # not cut, and the text file of every one the last build wrote none for
     batches: list[tuple[range, Task]] = []
     for start in range(0, n, BATCH):
         span = range(start, min(n, start + BATCH))
