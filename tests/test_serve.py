@@ -347,7 +347,7 @@ def test_search_keeps_working_and_finds_an_edit_a_moment_later(preview: Preview,
             try:
                 tab.goto(preview.url + "search/?q=" + word)  # a live reload may interrupt it
                 links = tab.locator("#search-results a[href*='/articles/']")
-                links.first.wait_for(timeout=15_000)
+                links.first.wait_for(timeout=WAIT_MS)  # none yet: asked again until the deadline
                 return links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
             except PlaywrightError as error:
                 if "Timeout" in str(error):
