@@ -248,8 +248,8 @@ def _search_beside(later: contextlib.ExitStack, documents: list, cache_dir: Path
     from cio_forum_site.search import indexer
 
     changed = len(text_keys) - len(texts)
-    if not text_keys or changed > max(8, len(text_keys) // indexer.AGAIN_SHARE) or \
-            workers_for(2, 2) < 2:
+    if not text_keys or not indexer.few_changed(changed, len(text_keys)) or \
+            workers_for(2, 2) < 2:  # one core, or no fork: nothing to gain
         return None
     folder = later.enter_context(side_stage(out_dir, "search"))
     job = later.enter_context(Background(partial(

@@ -374,6 +374,12 @@ INDEX_FILE = "search-index.pickle"  # the last build's index, changed by the nex
 AGAIN_SHARE = 20  # more than 1 in this many pages changed or added: the index is made anew
 
 
+def few_changed(changed: int, documents: int) -> bool:
+    """Whether ``changed`` of ``documents`` is few enough for the kept index to be changed
+    rather than made anew (the build then also makes the bundle beside the pages)."""
+    return changed <= max(8, documents // AGAIN_SHARE)
+
+
 @dataclass
 class _KeptIndex:
     """A build's index, kept for the next: the next build indexes again only the pages
@@ -394,7 +400,7 @@ def _pages_to_index_again(kept: _KeptIndex | None, keys: Sequence[str] | None,
     if not isinstance(kept, _KeptIndex) or keys is None or len(keys) < len(kept.keys):
         return None
     again = [i for i, key in enumerate(kept.keys) if keys[i] != key]
-    if len(again) + len(keys) - len(kept.keys) > max(8, len(keys) // AGAIN_SHARE):
+    if not few_changed(len(again) + len(keys) - len(kept.keys), len(keys)):
         return None
     if not all(kept.keys[i] in cached for i in again) or \
             any(entries[i] is None for i in range(len(kept.keys)) if keys[i] == kept.keys[i]):
