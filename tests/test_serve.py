@@ -31,6 +31,13 @@ WAIT_MS = 120_000  # generous: a busy machine is slow, not wrong (speed: benchma
 # the background search build, from the preview's output: a bound so that a test cannot hang,
 # never a speed check (a busy machine is slow, not wrong; speed: benchmarks/bench_search.py)
 SEARCH_BUILD_SECONDS = 900
+# the search page has answered (results or none): not busy, and a status that is not "…"
+SEARCH_SETTLED = """() => {
+  const results = document.getElementById('search-results');
+  const status = document.getElementById('search-status');
+  return results && status && results.getAttribute('aria-busy') === 'false'
+    && status.textContent.trim() !== '' && !status.textContent.endsWith('…');
+}"""
 
 
 class Preview:
@@ -346,8 +353,8 @@ def test_search_keeps_working_and_finds_an_edit_a_moment_later(preview: Preview,
         for _ in range(3):
             try:
                 tab.goto(preview.url + "search/?q=" + word)  # a live reload may interrupt it
+                tab.wait_for_function(SEARCH_SETTLED, timeout=WAIT_MS)  # found or not
                 links = tab.locator("#search-results a[href*='/articles/']")
-                links.first.wait_for(timeout=WAIT_MS)  # none yet: asked again until the deadline
                 return links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
             except PlaywrightError as error:
                 if "Timeout" in str(error):
