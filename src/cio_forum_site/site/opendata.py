@@ -58,24 +58,16 @@ def _json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-_records: dict[str, str] = {}  # a record's repr → its JSON (indent=1), from the last build
-
-
 def _json_document(head: dict[str, Any], key: str, items: list[dict[str, Any]]) -> bytes:
-    """``_json({**head, key: items})``, byte for byte, with each item's JSON made once per
-    process: a preview that changes one article encodes one record (Python's encoder with
-    ``indent`` is pure Python: 0.2 s for 1,000 records)."""
-    global _records
-    known, _records = _records, {}
-    parts = []
-    for item in items:
-        name = repr(item)
-        text = known.get(name) or json.dumps(item, ensure_ascii=False, indent=1)
-        _records[name] = text
-        parts.append("  " + text.replace("\n", "\n  "))  # one level deeper: two spaces
-    listed = "[\n" + ",\n".join(parts) + "\n ]" if parts else "[]"
-    start = json.dumps({**head, key: None}, ensure_ascii=False, indent=1)
-    return (start.removesuffix("null\n}") + listed + "\n}\n").encode("utf-8")
+    """``head`` with ``items`` under ``key``, the head's fields one per line and each item
+    on a line of its own (a diff of two versions shows the articles that changed). Made by
+    Python's C encoder: with ``indent`` it is pure Python, 0.1–0.2 s for 1,000 records."""
+    lines = [f" {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
+             for k, v in head.items()]
+    listed = ",\n".join("  " + json.dumps(item, ensure_ascii=False) for item in items)
+    lines.append(f" {json.dumps(key, ensure_ascii=False)}: " +
+                 (f"[\n{listed}\n ]" if items else "[]"))
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
 
 
 def article_record(archive: Archive, a: Article, site: Site, people: People | None) -> dict[str, Any]:
