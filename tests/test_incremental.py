@@ -285,3 +285,64 @@ def test_the_previews_own_folder_is_changed_where_pages_changed_and_left_alone_o
         build(archive, templates, out, cache_dir=cache, search=False, patch=True)
     assert files_of(out) == snapshot
     assert [p.name for p in tmp_path.iterdir() if "staging" in p.name] == []
+
+
+def test_the_replaced_output_is_the_next_builds_stage_and_never_written_into(
+        archive: Path, tmp_path: Path):
+    """The output a build replaces is kept in the cache folder (the spare) and the next
+    build makes its output there: the spare's files still as recorded stay where they can,
+    the others go; files of the current output, which the spare's may be links to, are
+    never written into."""
+    out, cache = tmp_path / "build", tmp_path / "cache"
+    build(archive, TEMPLATES, out, cache_dir=cache)
+    append_paragraph(article_file(archive, 5), "一つ目の追記です。")
+    build(archive, TEMPLATES, out, cache_dir=cache)
+    spares = list(cache.glob("*.spare"))
+    assert len(spares) == 1  # the first build's output
+    spare, second = spares[0], files_of(out)
+    assert (spare / "index.html").stat().st_ino == (out / "index.html").stat().st_ino
+
+    (spare / "about.html").write_text("nobody made this")
+    (spare / "topics" / "index.html").unlink()  # a link to the output's: not written into
+    (spare / "topics" / "index.html").write_bytes(b"changed by hand")
+    gone = article_file(archive, 7)
+    gone_page = f"articles/{gone.stem}/index.html"
+    assert gone_page in second
+    gone.unlink()
+    append_paragraph(article_file(archive, 5), "二つ目の追記です。")
+    report = build(archive, TEMPLATES, out, cache_dir=cache)
+
+    assert report.rendered < report.pages
+    assert files_of(out) == clean_build(archive, tmp_path / "clean")
+    assert files_of(spare) == second  # the second build's output, now the spare, as it was
+    assert not list(tmp_path.glob(".build.*"))
+
+
+def test_a_stage_made_from_the_spare_takes_what_each_path_now_is(tmp_path: Path):
+    """A file where the build makes a folder, and a folder where it makes a file."""
+    from cio_forum_site.output import SpareStage, files_under
+
+    spare = tmp_path / "spare"
+    (spare / "a").mkdir(parents=True)
+    (spare / "a" / "b").write_text("was a file")
+    (spare / "c").mkdir()
+    (spare / "c" / "index.html").write_text("was in a folder")
+    (spare / "kept.txt").write_text("kept")
+    (spare / "old.txt").write_text("not made again")
+    recorded = {}
+    for relative, path in files_under(spare):
+        st = Path(path).stat()
+        recorded[relative] = (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    stage = SpareStage(spare, recorded)
+    stage.write_text("a/b/index.html", "now a folder")
+    stage.write_text("c", "now a file")
+    stage.link_file(spare / "kept.txt", "kept.txt")  # already there: left alone
+    stage.finish()
+    from cio_forum_site.output import finish_removals
+
+    finish_removals()
+    assert {r: Path(p).read_text() for r, p in files_under(spare)} == {
+        "a/b/index.html": "now a folder", "c": "now a file", "kept.txt": "kept"}
+    assert recorded["kept.txt"][0] == (spare / "kept.txt").stat().st_ino
+    assert not list(tmp_path.glob("spare-trash*"))

@@ -193,3 +193,38 @@ def test_a_kill_between_the_two_renames_of_a_swap_is_recovered(tmp_path):
     clear_debris(out)
     assert (out / "index.html").read_text("utf-8") == "前の出力"
     assert not aside.exists()
+
+
+def test_a_build_killed_while_it_makes_its_output_in_the_spare_leaves_the_old_one(site):
+    """With the cache, a build makes its output in the one the last build replaced (the
+    spare, ``output.staged_output``), whose files may be links to the current output's:
+    killed then, the current output is whole, and the next build is right."""
+    root, trees = site["root"], site["trees"]
+    old = site["now"]
+    new = "b" if old == "a" else "a"
+    for content in (old, new, old):  # the last two each leave the output before as the spare
+        finish(build(root, content, "build", cache="cache"))
+    assert list((root / "cache").glob("*.spare"))
+    marker = uuid.uuid4().hex
+    process = build(root, new, "build", marker, cache="cache")
+    reached = False
+    while process.poll() is None:
+        if [p for p in staging(root) if p.name.startswith(".build.staging-")
+                and not p.name.endswith("-search")]:
+            reached = True
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    process.wait()
+    assert reached, process.stderr.read().decode() if process.stderr else ""
+
+    assert tree(root / "build") == trees[old]
+    deadline = time.monotonic() + 120
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_with(marker) == []
+
+    finish(build(root, new, "build", cache="cache"))
+    site["now"] = new
+    assert tree(root / "build") == trees[new]
+    assert staging(root) == []

@@ -13,11 +13,20 @@ import fcntl
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 MARKER = ".cio-forum-site"  # marks a folder as our output, so we never replace anything else
+
+
+def files_under(root: Path | str) -> Iterator[tuple[str, str]]:
+    """(path under ``root`` with "/" between folders, path) of every file below ``root``."""
+    start = len(os.path.join(root, ""))  # the path of a file below root begins so
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            yield path[start:].replace(os.sep, "/"), path
 
 
 class OutputRefused(Exception):
@@ -27,28 +36,31 @@ class OutputRefused(Exception):
 class Stage:
     """A staging folder that pages and assets are written into."""
 
+    spared = False  # (staged_output) the output it replaced is kept as the spare
+
     def __init__(self, path: Path):
         self.path = path
+
+    def _target(self, relative: str) -> Path:
+        """Where ``relative`` goes: its folder made, nothing there yet."""
+        target = self.path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
 
     def write_text(self, relative: str, text: str) -> None:
         self.write_bytes(relative, text.encode("utf-8"))
 
     def write_bytes(self, relative: str, data: bytes) -> None:
-        target = self.path / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        self._target(relative).write_bytes(data)
 
     def copy_file(self, source: Path, relative: str) -> None:
-        target = self.path / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        shutil.copyfile(source, self._target(relative))
 
     def link_file(self, source: Path, relative: str) -> None:
         """Put ``source``, a file of the previous output that is carried over unchanged, at
         ``relative``: a hard link where the file system allows it, a copy otherwise. Nothing
         is ever written into a linked file (it is the previous output's file too)."""
-        target = self.path / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._target(relative)
         try:
             os.link(source, target)
         except OSError:
@@ -56,14 +68,97 @@ class Stage:
 
     def adopt(self, source: Path, relative: str) -> None:
         """Move the folder ``source`` (in a ``side_stage`` of the same output) to
-        ``relative``, which must not exist yet."""
-        target = self.path / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)
+        ``relative``."""
+        os.replace(source, self._target(relative))
 
-    def copy_tree(self, source: Path, relative: str) -> None:
-        if source.is_dir():
-            shutil.copytree(source, self.path / relative, dirs_exist_ok=True)
+    def reserve(self, paths: list[str]) -> None:
+        """Called before forked processes write ``paths`` (what they do to this object is
+        not seen here)."""
+
+    def finish(self) -> None:
+        """Called once everything is in the stage, before it becomes the output."""
+
+
+class SpareStage(Stage):
+    """A stage made from the spare: the output before the last one, kept by the last build
+    (``staged_output``). Its files that are still as that build recorded them stay where
+    they are; a file the build writes or carries replaces the one there (unlinked first:
+    it may be a link to a file of the current output, which is never written into), one
+    carried over that is already there (the same file) is left alone, and ``finish``
+    removes the files the build did not make. An edit at 1,000 articles so makes a few
+    folders and links instead of 1,500 of each, and deletes as few."""
+
+    def __init__(self, path: Path, recorded: Mapping[str, tuple[int, int, int]]):
+        super().__init__(path)
+        self.present: dict[str, int] = {}  # path → inode: files of the spare not yet used
+        self.folders: set[str] = set()  # folders known to exist
+        for relative, file in files_under(path):
+            st = os.lstat(file)
+            if relative != MARKER and recorded.get(relative) == (
+                    st.st_ino, st.st_size, st.st_mtime_ns):
+                self.present[relative] = st.st_ino
+                self.folders.add(os.path.dirname(file))
+            else:  # changed since, or not known: not to be trusted
+                os.unlink(file)
+        self._trash: list[Path] = []
+
+    def _target(self, relative: str) -> Path:
+        target = self.path / relative
+        if self.present.pop(relative, None) is not None:
+            os.unlink(target)
+            return target
+        if (folder := str(target.parent)) not in self.folders:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):  # the spare has a file there
+                for parent in reversed(Path(relative).parents):
+                    if (self.path / parent).is_file():
+                        self.present.pop(parent.as_posix(), None)
+                        os.unlink(self.path / parent)
+                target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        if target.is_dir():  # the spare has a folder where this build has a file
+            self._discard(relative)
+        return target
+
+    def _discard(self, relative: str) -> None:
+        """Move the spare's folder at ``relative`` aside, to be deleted in the background."""
+        trash = self.path.with_name(f"{self.path.name}-trash{len(self._trash)}")
+        os.replace(self.path / relative, trash)
+        self._trash.append(trash)
+        _remove_later(trash)
+        self.present = {r: i for r, i in self.present.items() if not r.startswith(relative + "/")}
+
+    def reserve(self, paths: list[str]) -> None:
+        for relative in paths:  # their folders made, the spare's files there removed
+            self._target(relative)
+
+    def link_file(self, source: Path, relative: str) -> None:
+        inode = self.present.get(relative)
+        if inode is not None and inode == os.stat(source).st_ino:
+            del self.present[relative]  # the same file is already there
+            return
+        super().link_file(source, relative)
+
+    def adopt(self, source: Path, relative: str) -> None:
+        if (self.path / relative).exists():  # the spare's (the last search bundle but one)
+            self._discard(relative)
+        super().adopt(source, relative)
+
+    def finish(self) -> None:
+        """Remove the spare's files that the build did not make, and folders left empty."""
+        emptied = set()
+        for relative in self.present:
+            os.unlink(self.path / relative)
+            emptied.add(os.path.dirname(relative))
+        self.present = {}
+        for folder in sorted(emptied, key=len, reverse=True):
+            while folder:
+                try:
+                    os.rmdir(self.path / folder)
+                except OSError:  # not empty
+                    break
+                folder = os.path.dirname(folder)
 
 
 class PatchStage(Stage):
@@ -98,19 +193,43 @@ def check_output(out_dir: Path, *protected: Path) -> None:
 
 
 @contextmanager
-def staged_output(out_dir: Path) -> Iterator[Stage]:
+def staged_output(out_dir: Path, spare: Path | None = None,
+                  recorded: Mapping[str, tuple[int, int, int]] | None = None) -> Iterator[Stage]:
     """Yield a Stage; on success swap it in for ``out_dir``, on any error discard it.
 
     The staging folder is locked (``flock``) while this process (or a worker it forked)
     lives, so a later build knows the folders a killed one left behind and removes them
-    (``clear_debris``) first."""
+    (``clear_debris``) first.
+
+    ``spare``: where the output replaced by a build is kept for the next one, instead of
+    being deleted; ``recorded``: the spare's files as the build that wrote them noted them
+    (path → inode, size, modification time). The stage is then the spare itself, moved
+    into place (``SpareStage``), and ``stage.spared`` says afterwards whether the output
+    that was replaced is the new spare."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     clear_debris(out_dir)
-    with _locked_folder(_staging(out_dir)) as staging:
-        yield Stage(staging)
+    staging = _staging(out_dir)
+    claimed = False
+    if spare is not None and spare.is_dir():
+        if staging.exists():
+            shutil.rmtree(staging)
+        try:
+            if recorded:
+                os.replace(spare, staging)
+                claimed = True
+        except OSError:  # e.g. on another file system than the output
+            pass
+        if not claimed:  # of no use: deleted while this build runs
+            _remove_later(spare)
+            spare = None
+    with _locked_folder(staging, made=claimed) as staging:
+        stage = SpareStage(staging, recorded or {}) if claimed else Stage(staging)
+        yield stage
+        stage.finish()
+        (staging / MARKER).unlink(missing_ok=True)
         (staging / MARKER).write_text("cio-forum-site の出力フォルダです。\n", "utf-8")
-        _swap(staging, out_dir)
+        stage.spared = _swap(staging, out_dir, spare)
 
 
 def _staging(out_dir: Path, name: str = "") -> Path:
@@ -119,12 +238,13 @@ def _staging(out_dir: Path, name: str = "") -> Path:
 
 
 @contextmanager
-def _locked_folder(folder: Path) -> Iterator[Path]:
-    """``folder``, made anew and locked (``flock``) while the block runs, then removed (if
-    it is still there)."""
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir()
+def _locked_folder(folder: Path, made: bool = False) -> Iterator[Path]:
+    """``folder``, made anew (unless ``made``: it is already there, ours) and locked
+    (``flock``) while the block runs, then removed (if it is still there)."""
+    if not made:
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir()
     lock = _lock(folder)
     try:
         yield folder
@@ -163,17 +283,14 @@ def patched_output(out_dir: Path) -> Iterator[Stage]:
         stage = PatchStage(staging, given)  # carried files are named under ``given``
         yield stage
         made = set()
-        for folder, _, names in os.walk(staging):
-            for name in names:
-                relative = os.path.relpath(os.path.join(folder, name), staging)
-                (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staging / relative, out_dir / relative)
-                made.add(relative.replace(os.sep, "/"))
-        for folder, _, names in os.walk(out_dir, topdown=False):
-            for name in names:
-                relative = os.path.relpath(os.path.join(folder, name), out_dir).replace(os.sep, "/")
-                if relative not in made and relative not in stage.kept and relative != MARKER:
-                    os.unlink(os.path.join(folder, name))
+        for relative, path in files_under(staging):
+            (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, out_dir / relative)
+            made.add(relative)
+        for relative, path in files_under(out_dir):
+            if relative not in made and relative not in stage.kept and relative != MARKER:
+                os.unlink(path)
+        for folder, _, _ in os.walk(out_dir, topdown=False):
             if folder != str(out_dir) and not os.listdir(folder):
                 os.rmdir(folder)
 
@@ -223,26 +340,21 @@ def clear_debris(out_dir: Path) -> None:
             os.close(lock)
 
 
-def _swap(staging: Path, out_dir: Path) -> None:
+def _swap(staging: Path, out_dir: Path, spare: Path | None = None) -> bool:
     """Put ``staging`` at ``out_dir``. With an existing output, both are exchanged in one
     step (Linux ``renameat2(RENAME_EXCHANGE)``), so there is no moment at which neither is
-    there; the old output, now at the staging path, is then removed. Elsewhere, two
-    renames (see ``clear_debris`` for a kill between them)."""
+    there; the old output, now at the staging path, is then kept at ``spare`` (True) or
+    removed (False). Elsewhere, two renames (see ``clear_debris`` for a kill between
+    them)."""
+    old = out_dir.with_name(f"{OLD_PREFIX.format(out_dir.name)}{os.getpid()}")
     if out_dir.exists() and _exchange(staging, out_dir):
         # the old output, now here, is deleted while the build notes what it wrote
         # (``finish_removals``); after a kill, the next build removes it (``clear_debris``)
-        old = out_dir.with_name(f"{OLD_PREFIX.format(out_dir.name)}{os.getpid()}")
-        try:
-            os.replace(staging, old)
-        except OSError:
-            shutil.rmtree(staging, ignore_errors=True)
-            return
-        removal = threading.Thread(target=shutil.rmtree, args=(old,),
-                                   kwargs={"ignore_errors": True}, name="remove-old-output")
-        removal.start()
-        _removals.append(removal)
-        return
-    old = out_dir.with_name(f"{OLD_PREFIX.format(out_dir.name)}{os.getpid()}")
+        if _keep(staging, spare):
+            return True
+        if _keep(staging, old):
+            _remove_later(old)
+        return False
     if out_dir.exists():
         os.replace(out_dir, old)
     try:
@@ -252,7 +364,30 @@ def _swap(staging: Path, out_dir: Path) -> None:
             os.replace(old, out_dir)
         raise
     if old.exists():
+        if _keep(old, spare):
+            return True
         shutil.rmtree(old, ignore_errors=True)
+    return False
+
+
+def _keep(folder: Path, at: Path | None) -> bool:
+    """Move ``folder`` to ``at`` (which must not exist); False when it could not be."""
+    if at is None:
+        return False
+    try:
+        at.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(folder, at)
+    except OSError:
+        return False
+    return True
+
+
+def _remove_later(folder: Path) -> None:
+    """Delete ``folder`` in a thread (joined by ``finish_removals``)."""
+    removal = threading.Thread(target=shutil.rmtree, args=(folder,),
+                               kwargs={"ignore_errors": True}, name="remove-old-output")
+    removal.start()
+    _removals.append(removal)
 
 
 _removals: list[threading.Thread] = []  # old outputs being deleted

@@ -164,7 +164,10 @@ def build(
             lap("output")  # nothing has changed: the output folder is already this build
             return report
 
-        with (patched_output if patch else staged_output)(out_dir) as stage:
+        spare = (cache_dir / _record_name(out_dir)).with_suffix(".spare") \
+            if cache_dir is not None and not patch else None
+        with patched_output(out_dir) if patch else \
+                staged_output(out_dir, spare, previous.spare) as stage:
             todo = [r for r in routes if not carry(stage, previous, out_dir, r.output_path, keys)]
             render_pages(stage, env, todo, site, templates_dir, progress, asset_urls(assets),
                          images.pictures)
@@ -200,6 +203,8 @@ def build(
                 lap("search")
         if cache_dir is not None:  # what is now in the output folder, for the next build
             done = reuse.record(out_dir, keys, search_key if search else "")
+            if stage.spared:  # the output the last build wrote is the spare now
+                done.spare = {path: state[1:] for path, state in previous.files.items()}
             done.inputs = inputs
             done.summary = _summary(report)
             caches.save(cache_dir, _record_name(out_dir), _record_version(), done)
@@ -382,6 +387,8 @@ def render_pages(stage: Stage, env, routes: list[Route], site: Site, templates_d
     """Render every route into the stage, on every core when there are many pages
     (forked workers inherit the planned routes, so nothing is pickled but the result)."""
     shares = workers_for(len(routes), PARALLEL_MIN)
+    if shares > 1:
+        stage.reserve([r.output_path for r in routes])
 
     def render_share(share: int, shares: int) -> ContentError | None:
         # a run of consecutive routes: neighbouring pages show the same articles, so each

@@ -32,12 +32,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from cio_forum_site.content.model import Article
+from cio_forum_site.output import MARKER, files_under  # the marker carries no content
 from cio_forum_site.site.body import LazyBody
 from cio_forum_site.site.pages import ArticleCard, Route
 
 RECORD = "output-{}.pickle"  # the cache file (``caches.py``) with the record of the last
 # build into one output folder (named after a hash of the folder's path)
-MARKER_NAME = ".cio-forum-site"  # written by output.py; carries no content of its own
 
 FileState = tuple[str, int, int, int]  # key, inode, size, modification time (ns)
 
@@ -137,6 +137,9 @@ class Previous:
     bundle: tuple[str, ...] = ()  # the search bundle's files
     inputs: str = ""  # ``inputs_key`` of that build ("" when unknown)
     summary: dict = field(default_factory=dict)  # its report's counts
+    # the output before it, kept as the spare (``output.staged_output``): path → inode,
+    # size, modification time of each of its files
+    spare: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def intact(self, out_dir: Path) -> bool:
         """The output folder holds exactly the files the last build wrote, untouched."""
@@ -209,15 +212,12 @@ def record(stage: Path, keys: dict[str, str], search: str) -> Previous:
     """Note every file in the staging folder with its key (files of the search bundle that
     have none of their own get the search key), before the folder becomes the output."""
     files: dict[str, FileState] = {}
-    for folder, _, names in os.walk(stage):
-        for name in names:
-            path = os.path.join(folder, name)
-            relative = os.path.relpath(path, stage).replace(os.sep, "/")
-            if relative == MARKER_NAME:
-                continue
-            key = keys.get(relative) or (search if relative.startswith("pagefind/") else "")
-            st = os.stat(path)
-            files[relative] = (key, st.st_ino, st.st_size, st.st_mtime_ns)
+    for relative, path in files_under(stage):
+        if relative == MARKER:
+            continue
+        key = keys.get(relative) or (search if relative.startswith("pagefind/") else "")
+        st = os.stat(path)
+        files[relative] = (key, st.st_ino, st.st_size, st.st_mtime_ns)
     return Previous(files, search, tuple(p for p in files if p.startswith("pagefind/")))
 
 
@@ -227,12 +227,7 @@ def unchanged(previous: Previous, out_dir: Path, wanted: dict[str, str]) -> bool
     if set(wanted) != set(previous.files) or any(
             previous.files[p][0] != key for p, key in wanted.items()):
         return False
-    found: set[str] = set()
-    for folder, _, names in os.walk(out_dir):
-        for name in names:
-            relative = os.path.relpath(os.path.join(folder, name), out_dir).replace(os.sep, "/")
-            if relative != MARKER_NAME:
-                found.add(relative)
+    found = {relative for relative, _ in files_under(out_dir) if relative != MARKER}
     if found != set(wanted):
         return False
     return all(previous.reusable(out_dir, p, k) is not None for p, k in wanted.items())
