@@ -50,6 +50,7 @@ same order), so two builds of the same content are byte-identical.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import gzip
 import io
@@ -59,17 +60,19 @@ import multiprocessing as mp
 import os
 import pickle
 import re
+import shutil
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, pairwise
 from pathlib import Path
 
 from cio_forum_site import caches, mecab
-from cio_forum_site.parallel import die_with
+from cio_forum_site.parallel import Background, BackgroundEnded, die_with, workers_for
 from cio_forum_site.search import cache, readings
 from cio_forum_site.search.documents import SearchDocument, body_turns, speaker_label, speakers
 from cio_forum_site.search.pagefind import Client, PagefindError
@@ -143,12 +146,35 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
     # Pagefind's pages are the documents oldest first: a new article is the next page, and
     # the others keep their numbers (the kept index of the last build is changed, not
     # made anew: index_documents)
-    try:
-        done = index_documents(documents[::-1], texts_dir, workers, lap, cache_dir,
-                               {n - 1 - i: path for i, path in (texts or {}).items()},
-                               keys[::-1] if keys is not None else None)
-    except (PagefindError, UnsupportedPagefind) as exc:
-        raise SearchBuildError(str(exc)) from None
+    words_job: Background | None = None
+
+    def words_known(words: dict[str, int], known: dict[str, str], kept: bool) -> None:
+        """The lexicon and reading buckets, made beside the index files when the kept
+        index was changed (the few-changed case, where they take a third of the time;
+        a cold build does not fork its memory again)."""
+        nonlocal words_job
+        if kept and workers_for(2, 2) > 1:
+            words_job = later.enter_context(Background(partial(
+                write_word_buckets, data_dir, words, known, documents)))
+
+    with contextlib.ExitStack() as later:
+        try:
+            done = index_documents(documents[::-1], texts_dir, workers, lap, cache_dir,
+                                   {n - 1 - i: path for i, path in (texts or {}).items()},
+                                   keys[::-1] if keys is not None else None, words_known)
+        except (PagefindError, UnsupportedPagefind) as exc:
+            raise SearchBuildError(str(exc)) from None
+        return _finish_bundle(report, lap, out, documents, done, words_job, carried)
+
+
+def _finish_bundle(report: SearchReport, lap, out: Path, documents: Sequence[SearchDocument],
+                   done: Tokenized, words_job: Background | None,
+                   carried: Callable[[str, str], Path | None] | None) -> SearchReport:
+    """The bundle's files besides the text files the workers wrote, in ``out``."""
+    n = len(documents)
+    bundle = out.name
+    data_dir = out / "ja"
+    texts_dir = data_dir / "t"
     pages = done.pages[::-1]  # each document's Pagefind page
     report.vocabulary = len(done.words)
     report.stop_keys = len(done.stop)
@@ -166,17 +192,16 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         elif not _linked(done.texts[i], target):  # e.g. another file system: written
             write_json(target, text_record(documents[n - 1 - i]))
     report.text_files = [f"ja/t/{pages[i]}.json.gz" for i in range(n)]
-    lexicon = lexicon_buckets(done.words, n)
-    (data_dir / "lex").mkdir()
-    for b, bucket in enumerate(lexicon):
-        write_json(data_dir / "lex" / f"{b}.json.gz", bucket)
-    report.lexicon_buckets = len(lexicon)
-    names = readings.name_readings(
-        (p.name, p.kana) for doc in documents for p in doc.article.participants if p.kana)
-    yomi = readings.reading_buckets(done.readings, done.words, names, n)
-    (data_dir / "yomi").mkdir()
-    for b, bucket in enumerate(yomi):
-        write_json(data_dir / "yomi" / f"{b}.json.gz", bucket)
+    counts = None
+    if words_job is not None:
+        try:
+            counts = words_job.result()
+        except BackgroundEnded:  # killed (out of memory?): made here instead
+            for part in ("lex", "yomi"):
+                shutil.rmtree(data_dir / part, ignore_errors=True)
+    buckets, reading_buckets = counts or write_word_buckets(data_dir, done.words,
+                                                            done.readings, documents)
+    report.lexicon_buckets = buckets
     write_json(data_dir / "manifest.json.gz", {
         "version": FORMAT_VERSION,
         "marker": MARKER,
@@ -185,8 +210,8 @@ def build_search(site_dir: Path, documents: Sequence[SearchDocument], *,
         "head": HEAD,
         "often": OFTEN,
         "documents": n,
-        "buckets": len(lexicon),
-        "readingBuckets": len(yomi),
+        "buckets": buckets,
+        "readingBuckets": reading_buckets,
         "stop": [k for k in done.stop if PAIR not in k],
         "stopPairs": [k for k in done.stop if PAIR in k],
         "chunks": done.chunks,
@@ -251,7 +276,9 @@ Task = list[tuple[int, SearchDocument, bool, Path | None]]
 def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
                     workers: int | None = None, lap=None, cache_dir: Path | None = None,
                     texts: dict[int, Path] | None = None,
-                    keys: Sequence[str] | None = None) -> Tokenized:
+                    keys: Sequence[str] | None = None,
+                    words_known: Callable[[dict[str, int], dict[str, str], bool], None]
+                    | None = None) -> Tokenized:
     """Tokenize every document (on every core when there are many), write its text into
     ``texts_dir`` and put its record into the index; returns what was learned and the
     bundle. With ``cache_dir``, MeCab only cuts documents it has not cut before
@@ -359,6 +386,8 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
         if used != cached:
             cache.save(cache_dir, used)
     known = {w: r for w in words if (r := new_readings.get(w) or known_readings.get(w))}
+    if words_known is not None:
+        words_known(dict(words), known, writer is kept.writer if kept else False)
     if new_readings or len(known) != len(known_readings):
         cache.save(cache_dir, known, cache.READINGS_FILE)
     # every record is in: the index files
@@ -705,6 +734,23 @@ def turns_record(doc: SearchDocument) -> dict:
 
 
 # ---- lexicon --------------------------------------------------------------------------------
+
+
+def write_word_buckets(data_dir: Path, words: dict[str, int], known: dict[str, str],
+                       documents: Sequence[SearchDocument]) -> tuple[int, int]:
+    """Write the lexicon (``lex/``) and the readings (``yomi/``) in buckets; how many of
+    each. ``known``: each word's reading."""
+    lexicon = lexicon_buckets(words, len(documents))
+    (data_dir / "lex").mkdir()
+    for b, bucket in enumerate(lexicon):
+        write_json(data_dir / "lex" / f"{b}.json.gz", bucket)
+    names = readings.name_readings(
+        (p.name, p.kana) for doc in documents for p in doc.article.participants if p.kana)
+    yomi = readings.reading_buckets(known, words, names, len(documents))
+    (data_dir / "yomi").mkdir()
+    for b, bucket in enumerate(yomi):
+        write_json(data_dir / "yomi" / f"{b}.json.gz", bucket)
+    return len(lexicon), len(yomi)
 
 
 def lexicon_buckets(words: dict[str, int], documents: int) -> list[dict[str, list]]:
