@@ -81,7 +81,10 @@ def test_a_warm_build_is_byte_identical_to_a_clean_one(archive: Path, tmp_path: 
     assert files_of(out) == clean_build(archive, tmp_path / "clean")
 
     added = add_newest(archive)  # every article page lists it among the latest
-    assert build(archive, TEMPLATES, out, cache_dir=cache).indexed == 1
+    report = build(archive, TEMPLATES, out, cache_dir=cache)
+    assert report.indexed == 1
+    # article pages whose related articles stayed: the last build's, the latest changed
+    assert report.patched > 0
     assert files_of(out) == clean_build(archive, tmp_path / "clean")
     added.unlink()
     build(archive, TEMPLATES, out, cache_dir=cache)
@@ -346,3 +349,23 @@ def test_a_stage_made_from_the_spare_takes_what_each_path_now_is(tmp_path: Path)
         "a/b/index.html": "now a folder", "c": "now a file", "kept.txt": "kept"}
     assert recorded["kept.txt"][0] == (spare / "kept.txt").stat().st_ino
     assert not list(tmp_path.glob("spare-trash*"))
+
+
+def test_a_part_is_changed_in_place_only_when_no_other_template_shows_it(
+        archive: Path, tmp_path: Path):
+    """直近のバックナンバー (``recent``) is a part of the article pages (``Route.parts``): a site
+    template that shows ``recent`` elsewhere too makes every such page rendered again."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    theme = Path(__file__).resolve().parent.parent / "src/cio_forum_site/theme/article.html"
+    (templates / "article.html").write_text(theme.read_text("utf-8").replace(
+        "{% block main %}", "{% block main %}<p class=\"count\">{{ recent|length }}件</p>", 1),
+        "utf-8")
+    out, cache = tmp_path / "build", tmp_path / "cache"
+    build(archive, templates, out, cache_dir=cache)
+    add_newest(archive)
+    report = build(archive, templates, out, cache_dir=cache)
+    assert report.patched == 0 and report.rendered > N
+    shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+    build(archive, templates, tmp_path / "clean", cache_dir=None)
+    assert files_of(out) == files_of(tmp_path / "clean")

@@ -152,13 +152,19 @@ class SpareStage(Stage):
             os.unlink(self.path / relative)
             emptied.add(os.path.dirname(relative))
         self.present = {}
-        for folder in sorted(emptied, key=len, reverse=True):
-            while folder:
-                try:
-                    os.rmdir(self.path / folder)
-                except OSError:  # not empty
-                    break
-                folder = os.path.dirname(folder)
+        _remove_empty_folders(self.path, emptied)
+
+
+def _remove_empty_folders(root: Path, folders: set[str]) -> None:
+    """Remove each of ``folders`` (paths under ``root``) and its parents below ``root``
+    while they are empty."""
+    for folder in sorted(folders, key=len, reverse=True):
+        while folder:
+            try:
+                os.rmdir(root / folder)
+            except OSError:  # not empty (or already gone)
+                break
+            folder = os.path.dirname(folder)
 
 
 class PatchStage(Stage):
@@ -287,12 +293,12 @@ def patched_output(out_dir: Path) -> Iterator[Stage]:
             (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, out_dir / relative)
             made.add(relative)
+        emptied = set()
         for relative, path in files_under(out_dir):
             if relative not in made and relative not in stage.kept and relative != MARKER:
                 os.unlink(path)
-        for folder, _, _ in os.walk(out_dir, topdown=False):
-            if folder != str(out_dir) and not os.listdir(folder):
-                os.rmdir(folder)
+                emptied.add(os.path.dirname(relative))
+        _remove_empty_folders(out_dir, emptied)
 
 
 STAGING_PREFIX = ".{}.staging-"  # + the pid of the build that writes it

@@ -32,6 +32,7 @@ from cio_forum_site.site.config import Site, base_url_problem, load_site
 from cio_forum_site.site.images import Picture, process_images
 from cio_forum_site.site.opendata import OPEN_DATA_PATHS, open_data_files
 from cio_forum_site.site.pages import Route, plan_routes
+from cio_forum_site.site.parts import Parts
 from cio_forum_site.site.people import make_people
 from cio_forum_site.site.publish import publishing_routes
 from cio_forum_site.site.related import related_articles
@@ -50,6 +51,7 @@ class BuildReport:
     images: int = 0  # source images shown by the articles
     images_encoded: int = 0  # of them, encoded by this build (the rest came from the cache)
     rendered: int = 0  # pages made in this build (the others were carried over unchanged)
+    patched: int = 0  # pages carried over with a part changed (site/parts.py)
     indexed: int = 0  # articles indexed for search in this build (the others were kept)
     drafts: int = 0  # drafts left out (0 with drafts=True)
     timings: dict[str, float] = field(default_factory=dict)
@@ -151,9 +153,10 @@ def build(
         # and settings noted (they are then made only if they must be written)
         open_data, open_data_keys = _open_data(archive, site, people, cache_dir, archive_key)
         keys: dict[str, str] = {}
+        parts: dict[str, reuse.PartKeys] = {}
         if cache_dir is not None:  # keys are only worth making when the next build can use them
             keys = output_keys(routes, assets, images.pictures, published, content_dir,
-                               templates_dir, site, prints)
+                               templates_dir, site, prints, parts)
             keys.update(open_data_keys)
         lap("plan")
         wanted = keys | reused_search
@@ -169,9 +172,12 @@ def build(
         with patched_output(out_dir) if patch else \
                 staged_output(out_dir, spare, previous.spare) as stage:
             todo = [r for r in routes if not carry(stage, previous, out_dir, r.output_path, keys)]
-            render_pages(stage, env, todo, site, templates_dir, progress, asset_urls(assets),
-                         images.pictures)
-            report.rendered = len(todo)
+            page_parts = Parts(env, site, asset_urls(assets), images.pictures, previous, parts)
+            rendering = [r for r in todo if not page_parts.patch(stage, out_dir, r)]
+            report.patched = len(todo) - len(rendering)
+            render_pages(stage, env, rendering, site, templates_dir, progress,
+                         asset_urls(assets), images.pictures)
+            report.rendered = len(rendering)
             for asset in assets:
                 if not carry(stage, previous, out_dir, asset.output_path, keys):
                     stage.write_bytes(asset.output_path, asset.data)
@@ -203,6 +209,7 @@ def build(
                 lap("search")
         if cache_dir is not None:  # what is now in the output folder, for the next build
             done = reuse.record(out_dir, keys, search_key if search else "")
+            done.parts, done.rendered_parts = parts, page_parts.noted(routes)
             if stage.spared:  # the output the last build wrote is the spare now
                 done.spare = {path: state[1:] for path, state in previous.files.items()}
             done.inputs = inputs
@@ -215,12 +222,14 @@ def build(
 
 def output_keys(routes: list[Route], assets, pictures: Mapping[str, Picture],
                 published: list[str], content_dir: Path, templates_dir: Path, site: Site,
-                prints: dict[int, str]) -> dict[str, str]:
-    """The key of every output file but the search bundle's (``site/reuse.py``)."""
+                prints: dict[int, str], parts: dict[str, reuse.PartKeys] | None = None
+                ) -> dict[str, str]:
+    """The key of every output file but the search bundle's (``site/reuse.py``); ``parts``
+    gets the keys of the pages with parts."""
     code = caches.code_version()
     environment = reuse.environment_key(code, template_dirs(templates_dir), site,
                                         asset_urls(assets), repr(sorted(pictures.items())))
-    keys = reuse.page_keys(routes, environment, prints)
+    keys = reuse.page_keys(routes, environment, prints, parts)
     for asset in assets:
         keys[asset.output_path] = reuse.digest(asset.data)
     for picture in pictures.values():

@@ -35,6 +35,9 @@ class Route:
     url: str  # site-absolute, e.g. /articles/0005-kiyose/
     template: str
     context: dict[str, Any]
+    # context entries that only a template of their own shows (name → that template): a
+    # build may change them in the last build's page instead of rendering it (reuse.py)
+    parts: tuple[tuple[str, str], ...] = ()
 
     @property
     def output_path(self) -> str:
@@ -277,7 +280,7 @@ def article_page(archive: Archive, article: Article, site: Site | None = None,
         "recent": tuple(card(a) for a in archive.recent(RECENT_COUNT, excluding=article)),
         "related": related_items(archive, related),
     }
-    return Route(article.url, "article.html", context)
+    return Route(article.url, "article.html", context, parts=(("recent", "_recent.html"),))
 
 
 def backnumber_pages(archive: Archive, per_page: int) -> list[Route]:

@@ -95,29 +95,39 @@ def render_routes(env: jinja2.Environment, routes: list[Route], site: Site,
                   assets: dict[str, str] | None = None,
                   images: Mapping[str, Picture] | None = None) -> Iterator[tuple[str, str]]:
     """(output path, HTML) for every route; ``images``: renditions by path under content/."""
-    nav = (
-        Link("ホーム", "/"), Link("バックナンバー", "/backnumbers/"),
-        Link("区市町村", "/municipalities/"), Link("テーマ", "/topics/"), Link("人物", "/people/"),
-        Link("検索", "/search/"),
-    )
     for route in routes:
-        template = env.get_template(route.template)
-        root = relative_url("/", route.url)
-        yield route.output_path, template.render(
-            site=site,
-            page_url=route.url,
-            root="" if root == "./" else root,
-            nav=nav,
-            section=_section(route.url),
-            assets=assets or {},
-            images=images or {},
-            canonical=absolute_url(site, route.url),
-            **route.context,
-        )
+        yield route.output_path, render_template(env, route.template, route, site, assets,
+                                                 images)
+
+
+_NAV = (
+    Link("ホーム", "/"), Link("バックナンバー", "/backnumbers/"),
+    Link("区市町村", "/municipalities/"), Link("テーマ", "/topics/"), Link("人物", "/people/"),
+    Link("検索", "/search/"),
+)
+
+
+def render_template(env: jinja2.Environment, name: str, route: Route, site: Site,
+                    assets: dict[str, str] | None = None,
+                    images: Mapping[str, Picture] | None = None) -> str:
+    """The template ``name`` rendered for ``route``: its page, or a part of it
+    (``Route.parts``) as the page's template includes it."""
+    root = relative_url("/", route.url)
+    return env.get_template(name).render(
+        site=site,
+        page_url=route.url,
+        root="" if root == "./" else root,
+        nav=_NAV,
+        section=_section(route.url),
+        assets=assets or {},
+        images=images or {},
+        canonical=absolute_url(site, route.url),
+        **route.context,
+    )
 
 
 def _section(url: str) -> str:
     return "/" + url.strip("/").split("/")[0] + "/" if url.strip("/") else "/"
 
 
-__all__ = ["make_environment", "render_routes"]
+__all__ = ["make_environment", "render_routes", "render_template"]

@@ -40,6 +40,8 @@ RECORD = "output-{}.pickle"  # the cache file (``caches.py``) with the record of
 # build into one output folder (named after a hash of the folder's path)
 
 FileState = tuple[str, int, int, int]  # key, inode, size, modification time (ns)
+# a page with parts (``Route.parts``): the key of the page without them, and each part's key
+PartKeys = tuple[str, dict[str, str]]
 
 
 def digest(*parts: bytes) -> str:
@@ -91,14 +93,26 @@ def _pickled(value, pickler_type: type[pickle.Pickler] = _KeyPickler) -> bytes:
     return buffer.getvalue()
 
 
-def page_key(route: Route, environment: str, prints: dict[int, str]) -> str:
-    """The page's key; "" (never carried over) when its context cannot be pickled."""
-    context = {name: _stand_in(value, prints) for name, value in route.context.items()}
+def page_key(route: Route, environment: str, prints: dict[int, str],
+             parts: dict[str, PartKeys] | None = None) -> str:
+    """The page's key; "" (never carried over) when its context cannot be pickled. For a
+    page with parts (``Route.parts``), ``parts`` gets the page's ``PartKeys``."""
+    shown_apart = dict(route.parts)
+    context = {name: _stand_in(value, prints) for name, value in route.context.items()
+               if name not in shown_apart}
     try:
         pickled = _pickled((route.url, route.template, context))
+        of_parts = {name: digest(_pickled((route.url, template, route.context[name])),
+                                 environment.encode())
+                    for name, template in route.parts}
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return ""
-    return digest(pickled, environment.encode())
+    key = digest(pickled, environment.encode())
+    if not of_parts:
+        return key
+    if parts is not None:
+        parts[route.output_path] = (key, of_parts)
+    return digest(key.encode(), *(f"{name}\0{k}".encode() for name, k in of_parts.items()))
 
 
 def document_keys(documents: list, prints: dict[int, str], environment: str) -> list[str]:
@@ -120,10 +134,11 @@ def environment_key(code: str, template_dirs: list[Path], site, assets: dict[str
     return h.hexdigest()
 
 
-def page_keys(routes: list[Route], environment: str, prints: dict[int, str]) -> dict[str, str]:
-    """output path → key, for every route."""
+def page_keys(routes: list[Route], environment: str, prints: dict[int, str],
+              parts: dict[str, PartKeys] | None = None) -> dict[str, str]:
+    """output path → key, for every route (``parts``: see ``page_key``)."""
     try:
-        return {r.output_path: page_key(r, environment, prints) for r in routes}
+        return {r.output_path: page_key(r, environment, prints, parts) for r in routes}
     finally:
         _card_digests.clear()  # the cards of this planning
 
@@ -140,6 +155,10 @@ class Previous:
     # the output before it, kept as the spare (``output.staged_output``): path → inode,
     # size, modification time of each of its files
     spare: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    # the pages with parts (``Route.parts``): output path → ``PartKeys``; and each part as
+    # rendered, by its key (a part that alone changed is replaced in the page: ``patch``)
+    parts: dict[str, PartKeys] = field(default_factory=dict)
+    rendered_parts: dict[str, str] = field(default_factory=dict)
 
     def intact(self, out_dir: Path) -> bool:
         """The output folder holds exactly the files the last build wrote, untouched."""
