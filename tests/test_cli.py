@@ -91,6 +91,20 @@ def test_build_shows_no_progress_when_not_on_a_terminal(workdir):
     assert "\x1b" not in result.stdout
 
 
+def test_a_reader_that_stops_early_is_no_error(workdir):
+    """`cio-forum-site build -v | head -1`: the reader has gone when the summary comes."""
+    read, write = os.pipe()
+    os.close(read)  # gone before anything is written
+    try:
+        result = subprocess.run([sys.executable, "-m", "cio_forum_site", "build", "-v",
+                                 "--templates", str(TEMPLATES), "--no-search"], cwd=workdir,
+                                stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert result.stderr == ""
+    assert result.returncode == 141
+
+
 def test_build_shows_progress_on_a_terminal(workdir):
     """stderr is a pseudo-terminal here, as when an editor runs the build by hand."""
     many = workdir / "content"

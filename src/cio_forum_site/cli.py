@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -357,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of the output stopped (`| head`): nothing to say
+        # Python would report the failed flush of stdout at exit: stdout goes nowhere now
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a shell reports a command ended by SIGPIPE
     except Exception as exc:  # a bug: never a content problem, never a bare traceback
         first = (str(exc).splitlines() or [""])[0][:200]
         print(INTERNAL_ERROR.format(what=f"{type(exc).__name__}: {first}" if first else type(exc).__name__),
