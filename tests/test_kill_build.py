@@ -109,8 +109,9 @@ def test_a_build_killed_leaves_the_old_or_the_new_output_and_nothing_else(site, 
     process = build(root, new, "build", marker)
     reached = False
     while process.poll() is None:
+        # the stage, or the folder beside it where the search is made (small archives)
         stages = [p for p in staging(root) if p.name.startswith(".build.staging-")]
-        if stages and MOMENTS[moment](stages[0]):
+        if any(MOMENTS[moment](stage) for stage in stages):
             reached = True
             process.send_signal(signal.SIGKILL)
             break

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing as mp
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -82,6 +83,12 @@ def build(
     the search index unless ``drafts`` is true. ``site_file`` is site.toml (by default beside
     ``content_dir``). ``patch``: the output folder is only this process's (the preview's):
     it is changed where pages changed instead of replaced (``output.patched_output``)."""
+    # A worker process started by multiprocessing runs the script that started the build
+    # again while it starts (``_inheriting``); one that calls build() outside
+    # ``if __name__ == "__main__":`` would build again in every worker: the worker stops
+    # here, and the build says why (indexer._script_hint).
+    if getattr(mp.current_process(), "_inheriting", False) or mp.parent_process() is not None:
+        raise RuntimeError("build() は作業プロセスの中では呼べません")
     report = BuildReport()
     lap = Laps(report.timings)
     inputs = _inputs(content_dir, templates_dir, site, site_file, base_url, search, drafts) \
@@ -250,6 +257,11 @@ def _search_documents(archive, search: bool, prints: dict[int, str]) -> tuple[li
     return found, reuse.document_keys(found, prints, caches.code_version()) if prints else []
 
 
+# Up to this many articles the search is made beside the pages even when every article is
+# cut by MeCab (a cold build): the memory of both is small enough (400 MB at 1,000).
+BESIDE_ALWAYS = 2_000
+
+
 def _search_beside(later: contextlib.ExitStack, documents: list, cache_dir: Path | None,
                    texts: dict[int, Path], text_keys: list[str], carried, out_dir: Path
                    ) -> tuple[Background, Path] | None:
@@ -262,13 +274,14 @@ def _search_beside(later: contextlib.ExitStack, documents: list, cache_dir: Path
     from cio_forum_site.search import indexer
 
     changed = len(text_keys) - len(texts)
-    if not text_keys or not indexer.few_changed(changed, len(text_keys)) or \
+    if not (text_keys and indexer.few_changed(changed, len(text_keys))
+            or len(documents) <= BESIDE_ALWAYS) or \
             workers_for(2, 2) < 2:  # one core, or no fork: nothing to gain
         return None
     folder = later.enter_context(side_stage(out_dir, "search"))
     job = later.enter_context(Background(partial(
         indexer.build_search, folder, documents, cache_dir=cache_dir, texts=texts,
-        keys=text_keys, carried=carried)))
+        keys=text_keys or None, carried=carried)))
     return job, folder
 
 
