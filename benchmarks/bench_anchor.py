@@ -16,11 +16,13 @@ extra (``pagefind-bin-extended``). For each vocabulary and size:
    ``pagefind_extended --site``), and this project cold (``cio-forum-site build --no-cache``
    into a fresh folder), then warm on this project's output and cache: nothing changed, one
    article's body edited, one article added (then removed again, unmeasured).
+4. One more round of the same measures the peak resident memory of each command's whole
+   process tree (the sum of VmRSS over the command and all its descendants, sampled every
+   50 ms: forked workers' shared pages are counted in each, so the figure is an upper
+   bound for this project; and the sum of Pss, which divides them). Its times are not
+   used: sampling Pss slows the processes it reads (``run_measured``).
 
-Every figure is the wall time of the real commands as fresh processes and the peak
-resident memory of the whole process tree (the sum of VmRSS over the command and all its
-descendants, sampled every 50 ms: forked workers' shared pages are counted in each, so
-the figure is an upper bound for this project). Medians; the machine yardstick of
+Every time is the wall time of the real commands as fresh processes, unsampled. Medians; the machine yardstick of
 ``bench_build.py`` is printed before and after. The distinct tokens are those of this
 project's search lexicon (runs of letters and digits in MeCab's tokens).
 """
@@ -97,9 +99,13 @@ class Measure:
     peak_pss_mb: float = 0.0  # the sum of Pss (what the tree holds)
 
 
-def run_measured(commands: list[list[str]], env: dict | None = None) -> Measure:
-    """Run ``commands`` one after the other; wall time of all, and the highest resident
-    memory of any one's process tree."""
+def run_measured(commands: list[list[str]], env: dict | None = None, *,
+                 memory: bool = False) -> Measure:
+    """Run ``commands`` one after the other; wall time of all, and with ``memory`` the
+    highest resident memory of any one's process tree. Memory is sampled in runs of its
+    own: reading a process's Pss (``smaps_rollup``) takes the kernel about 15 ms per 400 MB
+    and locks the process's memory map meanwhile, so sampling a tree of several processes
+    every 50 ms slows the tree it measures (the more processes, the more)."""
     peak = peak_pss = 0
     started = time.perf_counter()
     for command in commands:
@@ -115,10 +121,12 @@ def run_measured(commands: list[list[str]], env: dict | None = None) -> Measure:
                 done.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        if memory:
+            sampler.start()
         _, err = process.communicate()
         done.set()
-        sampler.join()
+        if memory:
+            sampler.join()
         if process.returncode != 0:
             raise RuntimeError(f"{command[0]} failed ({process.returncode}):\n{err.decode()[-2000:]}")
     return Measure(time.perf_counter() - started, peak / 1024, peak_pss / 1024)
@@ -301,31 +309,43 @@ def prepare(size: int, vocabulary: str, work: Path) -> Path:
     return base
 
 
+KINDS = ("anchor", "cold", "warm", "edit", "add")
+
+
 def bench(size: int, vocabulary: str, runs: int, work: Path) -> dict:
+    """``runs`` timed rounds, then one round with memory sampled (its times are not used)."""
     base = prepare(size, vocabulary, work)
     content = base / "content"
-    times: dict[str, list[Measure]] = {k: [] for k in
-                                       ("anchor", "cold", "warm", "edit", "add")}
+    times: dict[str, list[Measure]] = {k: [] for k in KINDS}
+    memory: dict[str, Measure] = {}
     out, cache = base / "out", base / "cache"
-    for run in range(runs):
-        print(f"  {vocabulary} {size}: run {run + 1} of {runs}", file=sys.stderr, flush=True)
+    for run in range(runs + 1):
+        sampled = run == runs
+        print(f"  {vocabulary} {size}: " + ("memory" if sampled else f"run {run + 1} of {runs}"),
+              file=sys.stderr, flush=True)
+        measured = {}
         public = base / "public"
         shutil.rmtree(public, ignore_errors=True)
-        times["anchor"].append(run_measured(anchor_commands(base / "hugo", public)))
+        measured["anchor"] = run_measured(anchor_commands(base / "hugo", public), memory=sampled)
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
-        times["cold"].append(run_measured([project_command(content, out, None)]))
+        measured["cold"] = run_measured([project_command(content, out, None)], memory=sampled)
         run_measured([project_command(content, out, cache)])  # fills the cache (unmeasured)
-        times["warm"].append(run_measured([project_command(content, out, cache)]))
+        measured["warm"] = run_measured([project_command(content, out, cache)], memory=sampled)
         edited, before = edit_body(content, run)
-        times["edit"].append(run_measured([project_command(content, out, cache)]))
+        measured["edit"] = run_measured([project_command(content, out, cache)], memory=sampled)
         added = add_article(content, run)
-        times["add"].append(run_measured([project_command(content, out, cache)]))
+        measured["add"] = run_measured([project_command(content, out, cache)], memory=sampled)
         added.unlink()
         edited.write_text(before, "utf-8")  # the archive as it was, for the next run
         run_measured([project_command(content, out, cache)])
+        for kind in KINDS:
+            if sampled:
+                memory[kind] = measured[kind]
+            else:
+                times[kind].append(measured[kind])
     return {"size": size, "vocabulary": vocabulary, "tokens": distinct_tokens(out),
-            "times": times}
+            "times": times, "memory": memory}
 
 
 def median(measures: list[Measure], what: str) -> float:
@@ -333,9 +353,9 @@ def median(measures: list[Measure], what: str) -> float:
 
 
 def report(result: dict) -> list[str]:
-    t = result["times"]
-    anchor_s, anchor_mb = median(t["anchor"], "seconds"), median(t["anchor"], "peak_mb")
-    cold_s, cold_mb = median(t["cold"], "seconds"), median(t["cold"], "peak_mb")
+    t, m = result["times"], result["memory"]
+    anchor_s, anchor_mb = median(t["anchor"], "seconds"), m["anchor"].peak_mb
+    cold_s, cold_mb = median(t["cold"], "seconds"), m["cold"].peak_mb
     runs = len(t["cold"])
     label = f"{result['size']:,} articles, {result['vocabulary']} vocabulary " \
             f"({result['tokens']:,} distinct tokens), {runs} run(s)"
@@ -360,10 +380,10 @@ def report(result: dict) -> list[str]:
         f"| 4. peak memory, cold, whole tree, MB | {cold_mb:,.0f} | {anchor_mb:,.0f} | "
         f"{cold_mb / anchor_mb:.2f} | ≤ 1,536 MB @10,000 |",
         f"| 4'. the same as the sum of Pss (shared pages divided), MB | "
-        f"{median(t['cold'], 'peak_pss_mb'):,.0f} | {median(t['anchor'], 'peak_pss_mb'):,.0f} | "
-        f"{median(t['cold'], 'peak_pss_mb') / median(t['anchor'], 'peak_pss_mb'):.2f} | ≤ 1,536 MB @10,000 |",
-        f"| peak memory, warm / edit / add, MB | {median(t['warm'], 'peak_mb'):,.0f} / "
-        f"{median(t['edit'], 'peak_mb'):,.0f} / {median(t['add'], 'peak_mb'):,.0f} | — | — | — |",
+        f"{m['cold'].peak_pss_mb:,.0f} | {m['anchor'].peak_pss_mb:,.0f} | "
+        f"{m['cold'].peak_pss_mb / m['anchor'].peak_pss_mb:.2f} | ≤ 1,536 MB @10,000 |",
+        f"| peak memory, warm / edit / add, MB | {m['warm'].peak_mb:,.0f} / "
+        f"{m['edit'].peak_mb:,.0f} / {m['add'].peak_mb:,.0f} | — | — | — |",
         "",
     ]
 
