@@ -137,23 +137,33 @@ def test_a_build_killed_while_its_search_is_made_beside_the_pages_leaves_nothing
     """With the cache of the last build and one article changed, the search bundle is made
     by a fork of the build, in a folder of its own beside the output
     (``build._search_beside``): killed then, the same holds."""
-    root, trees = site["root"], site["trees"]
+    root = site["root"]
     old = site["now"]
     new = "b" if old == "a" else "a"
     finish(build(root, old, "build", cache="cache"))  # the cache of this output
     marker = uuid.uuid4().hex
     process = build(root, new, "build", marker, cache="cache")
-    reached = False
-    while process.poll() is None:
-        beside = [p for p in staging(root) if p.name.endswith("-search")]
-        if beside and (beside[0] / "pagefind").exists():
-            reached = True
-            process.send_signal(signal.SIGKILL)
-            break
-        time.sleep(0.01)
-    process.wait()
-    assert reached, process.stderr.read().decode() if process.stderr else ""
+    assert kill_when(process, lambda: any(
+        (p / "pagefind").exists() for p in staging(root) if p.name.endswith("-search")), 0.01)
+    the_old_output_is_whole_and_the_next_build_right(site, marker)
 
+
+def kill_when(process: subprocess.Popen, moment: Callable[[], bool], every: float) -> bool:
+    """``kill -9`` the build once ``moment()`` holds (looked at every ``every`` s);
+    whether it came before the build ended (its errors fail the test if it did not)."""
+    while process.poll() is None:
+        if moment():
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            return True
+        time.sleep(every)
+    raise AssertionError(process.stderr.read().decode() if process.stderr else "ended")
+
+
+def the_old_output_is_whole_and_the_next_build_right(site: dict, marker: str) -> None:
+    """After a build that was making the other content (with the cache) was killed."""
+    root, trees, old = site["root"], site["trees"], site["now"]
+    new = "b" if old == "a" else "a"
     assert tree(root / "build") == trees[old]
     deadline = time.monotonic() + 120
     while processes_with(marker) and time.monotonic() < deadline:
@@ -200,7 +210,7 @@ def test_a_build_killed_while_it_makes_its_output_in_the_spare_leaves_the_old_on
     """With the cache, a build makes its output in the one the last build replaced (the
     spare, ``output.staged_output``), whose files may be links to the current output's:
     killed then, the current output is whole, and the next build is right."""
-    root, trees = site["root"], site["trees"]
+    root = site["root"]
     old = site["now"]
     new = "b" if old == "a" else "a"
     for content in (old, new, old):  # the last two each leave the output before as the spare
@@ -208,24 +218,7 @@ def test_a_build_killed_while_it_makes_its_output_in_the_spare_leaves_the_old_on
     assert list((root / "cache").glob("*.spare"))
     marker = uuid.uuid4().hex
     process = build(root, new, "build", marker, cache="cache")
-    reached = False
-    while process.poll() is None:
-        if [p for p in staging(root) if p.name.startswith(".build.staging-")
-                and not p.name.endswith("-search")]:
-            reached = True
-            process.send_signal(signal.SIGKILL)
-            break
-        time.sleep(0.005)
-    process.wait()
-    assert reached, process.stderr.read().decode() if process.stderr else ""
-
-    assert tree(root / "build") == trees[old]
-    deadline = time.monotonic() + 120
-    while processes_with(marker) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert processes_with(marker) == []
-
-    finish(build(root, new, "build", cache="cache"))
-    site["now"] = new
-    assert tree(root / "build") == trees[new]
-    assert staging(root) == []
+    assert kill_when(process, lambda: any(
+        p.name.startswith(".build.staging-") and not p.name.endswith("-search")
+        for p in staging(root)), 0.005)
+    the_old_output_is_whole_and_the_next_build_right(site, marker)
