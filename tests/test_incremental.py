@@ -369,3 +369,14 @@ def test_a_part_is_changed_in_place_only_when_no_other_template_shows_it(
     shutil.rmtree(tmp_path / "clean", ignore_errors=True)
     build(archive, templates, tmp_path / "clean", cache_dir=None)
     assert files_of(out) == files_of(tmp_path / "clean")
+
+
+def test_an_output_no_record_describes_is_not_kept_as_the_spare(archive: Path, tmp_path: Path):
+    out, cache = tmp_path / "build", tmp_path / "cache"
+    build(archive, TEMPLATES, out, cache_dir=None)  # no record of this output
+    build(archive, TEMPLATES, out, cache_dir=cache)
+    assert not list(cache.glob("*.spare"))  # deleted: nothing could say what is in it
+    append_paragraph(article_file(archive, 2), "追記です。")
+    build(archive, TEMPLATES, out, cache_dir=cache)
+    assert len(list(cache.glob("*.spare"))) == 1  # the recorded one
+    assert files_of(out) == clean_build(archive, tmp_path / "clean")

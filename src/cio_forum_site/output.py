@@ -200,7 +200,8 @@ def check_output(out_dir: Path, *protected: Path) -> None:
 
 @contextmanager
 def staged_output(out_dir: Path, spare: Path | None = None,
-                  recorded: Mapping[str, tuple[int, int, int]] | None = None) -> Iterator[Stage]:
+                  recorded: Mapping[str, tuple[int, int, int]] | None = None,
+                  keep: bool = True) -> Iterator[Stage]:
     """Yield a Stage; on success swap it in for ``out_dir``, on any error discard it.
 
     The staging folder is locked (``flock``) while this process (or a worker it forked)
@@ -211,7 +212,8 @@ def staged_output(out_dir: Path, spare: Path | None = None,
     being deleted; ``recorded``: the spare's files as the build that wrote them noted them
     (path → inode, size, modification time). The stage is then the spare itself, moved
     into place (``SpareStage``), and ``stage.spared`` says afterwards whether the output
-    that was replaced is the new spare."""
+    that was replaced is the new spare; ``keep``: whether it is worth keeping (False when
+    no record of it says what its files are: it is deleted)."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     clear_debris(out_dir)
@@ -235,7 +237,7 @@ def staged_output(out_dir: Path, spare: Path | None = None,
         stage.finish()
         (staging / MARKER).unlink(missing_ok=True)
         (staging / MARKER).write_text("cio-forum-site の出力フォルダです。\n", "utf-8")
-        stage.spared = _swap(staging, out_dir, spare)
+        stage.spared = _swap(staging, out_dir, spare if keep else None)
 
 
 def _staging(out_dir: Path, name: str = "") -> Path:

@@ -177,7 +177,7 @@ def build(
         spare = (cache_dir / _record_name(out_dir)).with_suffix(".spare") \
             if cache_dir is not None and not patch else None
         with patched_output(out_dir) if patch else \
-                staged_output(out_dir, spare, previous.spare) as stage:
+                staged_output(out_dir, spare, previous.spare, keep=bool(previous.files)) as stage:
             todo = [r for r in routes if not carry(stage, previous, out_dir, r.output_path, keys)]
             page_parts = Parts(env, site, asset_urls(assets), images.pictures, previous, parts)
             rendering = [r for r in todo if not page_parts.patch(stage, out_dir, r)]
