@@ -312,14 +312,14 @@ def prepare(size: int, vocabulary: str, work: Path) -> Path:
 KINDS = ("anchor", "cold", "warm", "edit", "add")
 
 
-def bench(size: int, vocabulary: str, runs: int, work: Path) -> dict:
+def bench(size: int, vocabulary: str, runs: int, work: Path, memory_round: bool = True) -> dict:
     """``runs`` timed rounds, then one round with memory sampled (its times are not used)."""
     base = prepare(size, vocabulary, work)
     content = base / "content"
     times: dict[str, list[Measure]] = {k: [] for k in KINDS}
     memory: dict[str, Measure] = {}
     out, cache = base / "out", base / "cache"
-    for run in range(runs + 1):
+    for run in range(runs + memory_round):
         sampled = run == runs
         print(f"  {vocabulary} {size}: " + ("memory" if sampled else f"run {run + 1} of {runs}"),
               file=sys.stderr, flush=True)
@@ -353,7 +353,8 @@ def median(measures: list[Measure], what: str) -> float:
 
 
 def report(result: dict) -> list[str]:
-    t, m = result["times"], result["memory"]
+    t = result["times"]
+    m = result["memory"] or {k: Measure(0.0, float("nan"), float("nan")) for k in KINDS}
     anchor_s, anchor_mb = median(t["anchor"], "seconds"), m["anchor"].peak_mb
     cold_s, cold_mb = median(t["cold"], "seconds"), m["cold"].peak_mb
     runs = len(t["cold"])
@@ -396,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
                         choices=["realistic", "toy"])
     parser.add_argument("--work", type=Path, default=Path("/tmp/cio-bench-anchor"),
                         help="archives, sites and outputs (kept between runs)")
+    parser.add_argument("--no-memory", action="store_true",
+                        help="skip the round that samples memory (its rows show nan)")
     parser.add_argument("--prepare", action="store_true",
                         help="only make the archives and the Hugo sites (nothing is timed)")
     args = parser.parse_args(argv)
@@ -410,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = []
     for vocabulary in args.vocabulary:
         for size in args.sizes:
-            result = bench(size, vocabulary, args.runs, args.work)
+            result = bench(size, vocabulary, args.runs, args.work, not args.no_memory)
             lines += report(result)
             print("\n".join(report(result)), flush=True)
     print(f"yardstick after: {machine_speed():.2f} s; load average {os.getloadavg()[0]:.2f}")
