@@ -258,7 +258,7 @@ def _search_documents(archive, search: bool, prints: dict[int, str]) -> tuple[li
 
 
 # Up to this many articles the search is made beside the pages even when every article is
-# cut by MeCab (a cold build): the memory of both is small enough (400 MB at 1,000).
+# cut by MeCab (a cold build): the memory of both is small enough (Pss 465 MB at 1,000).
 BESIDE_ALWAYS = 2_000
 
 
@@ -266,11 +266,11 @@ def _search_beside(later: contextlib.ExitStack, documents: list, cache_dir: Path
                    texts: dict[int, Path], text_keys: list[str], carried, out_dir: Path
                    ) -> tuple[Background, Path] | None:
     """When few documents changed since the last build (``texts``: those whose text file
-    it made is still right), the search bundle is made at once in a fork, into a folder
-    beside the output, while this process plans and renders the pages: (the fork, the
-    folder). Else None: it is made after the pages, in the stage, so that a build that
-    cuts many articles with MeCab never holds the tokenizers' and the renderers' memory
-    at once."""
+    it made is still right), or there are at most ``BESIDE_ALWAYS``, the search bundle is
+    made at once in a fork, into a folder beside the output, while this process plans and
+    renders the pages: (the fork, the folder). Else None: it is made after the pages, in
+    the stage, so that a build that cuts many articles with MeCab never holds the
+    tokenizers' and the renderers' memory at once."""
     from cio_forum_site.search import indexer
 
     changed = len(text_keys) - len(texts)

@@ -286,6 +286,8 @@ def index_documents(documents: Sequence[SearchDocument], texts_dir: Path,
     default ``cache.document_key``), and the last build's index (``INDEX_FILE``) is changed
     where documents changed or were added instead of made anew (``_pages_to_index_again``;
     the pages are ``documents`` in order, so a new one is the next page).
+    ``words_known(words, readings, kept)`` is called once every word and its reading are
+    known, before the index files are made (``kept``: the kept index was changed).
 
     The workers are fresh processes (``_Workers``), not forks of this one: a fork would
     come to hold a copy of every page of the archive it touches (at 10,000 articles, two
