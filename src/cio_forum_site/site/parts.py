@@ -44,7 +44,9 @@ class Parts:
             for other in self.env.list_templates(filter_func=lambda t: t != template):
                 try:
                     source = self.env.loader.get_source(self.env, other)[0]
-                    names = meta.find_undeclared_variables(self.env.parse(source))
+                    # a template without the name in its text cannot use it: not parsed
+                    names = meta.find_undeclared_variables(self.env.parse(source)) \
+                        if name in source else set()
                 except jinja2.TemplateError:
                     found = False
                     break
