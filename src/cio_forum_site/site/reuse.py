@@ -156,7 +156,7 @@ class Previous:
     # size, modification time of each of its files
     spare: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     # the pages with parts (``Route.parts``): output path → ``PartKeys``; and each part as
-    # rendered, by its key (a part that alone changed is replaced in the page: ``patch``)
+    # rendered, by its key (a part that alone changed is replaced in the page: parts.py)
     parts: dict[str, PartKeys] = field(default_factory=dict)
     rendered_parts: dict[str, str] = field(default_factory=dict)
 
