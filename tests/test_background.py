@@ -37,3 +37,22 @@ def test_leaving_the_block_ends_a_fork_that_still_runs():
     with Background(lambda: time.sleep(600)) as job:
         process = job._process
     assert not process.is_alive()
+
+
+def test_a_task_can_start_workers_when_this_process_has_a_forkserver():
+    """The fork inherits this process's forkserver as multiprocessing's state, but not as
+    its child: asking whether it still runs (``waitpid``) failed with ECHILD, and MeCab's
+    workers with it, whenever a build in the same process had started them before."""
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing as mp
+
+    forkserver = mp.get_context("forkserver")
+    with ProcessPoolExecutor(1, mp_context=forkserver) as pool:  # this process's forkserver
+        assert pool.submit(abs, -1).result() == 1
+
+    def task() -> int:
+        with ProcessPoolExecutor(1, mp_context=forkserver) as pool:
+            return pool.submit(abs, -2).result()
+
+    with Background(task) as job:
+        assert job.result() == 2

@@ -134,7 +134,19 @@ class BackgroundEnded(Exception):
 
 def _in_background(task: Callable, send, parent: int) -> None:
     die_with_parent(parent)
+    _forget_forkserver()
     try:
         send.send((True, task()))
     except BaseException as exc:  # noqa: BLE001 - any failure is the caller's to raise
         send.send((False, exc))
+
+
+def _forget_forkserver() -> None:
+    """In a fork: forget the parent's forkserver, which multiprocessing's state names but
+    which is not this process's child (``ensure_running`` would ``waitpid`` it and fail
+    with ECHILD); a pool here starts a forkserver of its own."""
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    for name in [n for n in vars(server) if n.startswith("_forkserver_")] + ["_inherited_fds"]:
+        setattr(server, name, None)  # address, alive fd, pid (and authkey, Python 3.12 on)
