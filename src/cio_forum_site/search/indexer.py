@@ -109,7 +109,6 @@ class SearchReport:
     indexed_keys: int = 0  # (article, key) pairs in the index
     stop_keys: int = 0
     lexicon_buckets: int = 0
-    bundle_bytes: int = 0
     indexed_pages: int = 0  # documents indexed in this build (the others were kept)
     text_files: list[str] = field(default_factory=list)  # each document's text, in the bundle
     # each index chunk file in the bundle → the digest of its content (its key)
@@ -223,7 +222,6 @@ def _finish_bundle(report: SearchReport, lap, out: Path, documents: Sequence[Sea
                                             reverse=True)],
     })
     lap("data")
-    report.bundle_bytes = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     return report
 
 
