@@ -3,9 +3,11 @@ exception, or BackgroundEnded when the process dies; it ends with the ``with`` b
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import signal
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
@@ -43,9 +45,6 @@ def test_a_task_can_start_workers_when_this_process_has_a_forkserver():
     """The fork inherits this process's forkserver as multiprocessing's state, but not as
     its child: asking whether it still runs (``waitpid``) failed with ECHILD, and MeCab's
     workers with it, whenever a build in the same process had started them before."""
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing as mp
-
     forkserver = mp.get_context("forkserver")
     with ProcessPoolExecutor(1, mp_context=forkserver) as pool:  # this process's forkserver
         assert pool.submit(abs, -1).result() == 1
