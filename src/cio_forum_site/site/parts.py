@@ -40,21 +40,20 @@ class Parts:
         """Whether no template but ``template`` (and those it includes) names ``name``:
         the part is then all of the page that depends on it."""
         if (name, template) not in self._usable:
-            found = True
-            for other in self.env.list_templates(filter_func=lambda t: t != template):
-                try:
-                    source = self.env.loader.get_source(self.env, other)[0]
-                    # a template without the name in its text cannot use it: not parsed
-                    names = meta.find_undeclared_variables(self.env.parse(source)) \
-                        if name in source else set()
-                except jinja2.TemplateError:
-                    found = False
-                    break
-                if name in names:
-                    found = False
-                    break
-            self._usable[name, template] = found
+            self._usable[name, template] = not any(
+                self._names(other, name)
+                for other in self.env.list_templates(filter_func=lambda t: t != template))
         return self._usable[name, template]
+
+    def _names(self, template: str, name: str) -> bool:
+        """Whether ``template`` may use the variable ``name`` (True when it cannot be read)."""
+        try:
+            source = self.env.loader.get_source(self.env, template)[0]
+            # a template without the name in its text cannot use it: not parsed
+            return name in source and name in meta.find_undeclared_variables(
+                self.env.parse(source))
+        except jinja2.TemplateError:
+            return True
 
     def part(self, route: Route, name: str, template: str) -> str:
         """The part ``name`` of the page, as its template includes it (rendered once)."""
